@@ -1,0 +1,75 @@
+// Argo's own role and database on an existing PostgreSQL server (staging and production stacks).
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import { NAMES } from "../shared/kube";
+import { ArchiveConnection, archivePassword, credentialsSecret } from "./credentials";
+
+export interface ExternalPostgresArgs {
+  controlPlane: pulumi.Input<string>;
+  controlPlaneName: string;
+  /** Server host name, reachable from the cluster and from where `pulumi up` runs. */
+  host: string;
+  /** Server port. Default (in config): 5432. */
+  port: number;
+  /** TLS mode for both Pulumi's connection and Argo's. Default (in config): `require`. */
+  sslMode: "require" | "verify-ca" | "verify-full";
+  /** An administrative role that may create roles and databases (it need not be a superuser). */
+  adminUser: string;
+  adminPassword: pulumi.Output<string>;
+  /** Database to create for the archive; owned by `user`. */
+  database: string;
+  /** Login role to create for Argo. */
+  user: string;
+}
+
+export class ExternalPostgres extends pulumi.ComponentResource {
+  public readonly connection: ArchiveConnection;
+
+  constructor(name: string, args: ExternalPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("argo-platform:archive:ExternalPostgres", name, {}, opts);
+    const provider = new postgresql.Provider(
+      "archive-admin",
+      {
+        host: args.host,
+        port: args.port,
+        username: args.adminUser,
+        password: args.adminPassword,
+        sslmode: args.sslMode,
+        database: "postgres",
+        // Managed servers (RDS, Cloud SQL, Azure) give no superuser; this makes the provider not assume one.
+        superuser: false,
+      },
+      { parent: this },
+    );
+    const password = archivePassword("archive-password", this);
+    // retainOnDelete: dropping the role would fail anyway while it owns the database; keep both together.
+    const role = new postgresql.Role(
+      "archive-role",
+      { name: args.user, login: true, password, inherit: true, createDatabase: false, createRole: false, superuser: false },
+      { parent: this, provider, retainOnDelete: true },
+    );
+    // The controller migrates its schema at start and must create tables: owning the database is the simplest
+    // grant that works on PostgreSQL 15+, where `public` no longer lets everyone create.
+    // protect: any diff that would delete or replace the database (a rename, a new owner that forces replacement,
+    // `pulumi destroy`) fails until someone deliberately unprotects it. retainOnDelete: even then, Pulumi only
+    // forgets it; the archive stays on the server.
+    const database = new postgresql.Database(
+      "archive-database",
+      { name: args.database, owner: role.name, encoding: "UTF8", allowConnections: true },
+      { parent: this, provider, protect: true, retainOnDelete: true },
+    );
+    const secret = credentialsSecret(this, { input: args.controlPlane, name: args.controlPlaneName }, role.name, password);
+
+    this.connection = {
+      host: pulumi.output(args.host),
+      port: args.port,
+      database: args.database,
+      ssl: true,
+      sslMode: args.sslMode,
+      secretName: NAMES.archiveSecret,
+      // The binaries open the database at start: it and its credentials must exist first.
+      readyResources: [secret, database],
+    };
+    this.registerOutputs({ host: this.connection.host });
+  }
+}

@@ -1,0 +1,57 @@
+// The workflow-controller Deployment: namespaced to the control plane, managing workflows in the data plane only.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NAMES, resources } from "../shared/kube";
+import { PORTS } from "../network-policies";
+import { argoWorkload } from "./workload";
+
+export interface WorkflowControllerArgs {
+  controlPlane: pulumi.Input<string>;
+  controlPlaneName: string;
+  /** The one namespace the controller manages (`--managed-namespace`). */
+  dataPlane: pulumi.Input<string>;
+  image: string;
+  /** Replicas; more than one runs leader election between them and adds a PodDisruptionBudget. Default 1. */
+  replicas: number;
+  serviceAccountName: pulumi.Input<string>;
+  configChecksum: pulumi.Input<string>;
+  databaseTls: boolean;
+  /** What must exist before the controller starts: its ConfigMap, the archive's Secret and database, the CRDs. */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class WorkflowController extends pulumi.ComponentResource {
+  public readonly deployment: k8s.apps.v1.Deployment;
+
+  constructor(name: string, args: WorkflowControllerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("argo-platform:argo:WorkflowController", name, {}, opts);
+    this.deployment = argoWorkload({
+      parent: this,
+      namespace: args.controlPlane,
+      namespaceName: args.controlPlaneName,
+      name: NAMES.controllerDeployment,
+      component: "controller",
+      replicas: args.replicas,
+      serviceAccountName: args.serviceAccountName,
+      configChecksum: args.configChecksum,
+      databaseTls: args.databaseTls,
+      dependsOn: args.dependsOn,
+      container: {
+        name: "workflow-controller",
+        image: args.image,
+        command: ["workflow-controller"],
+        // --namespaced alone would manage the controller's own namespace; the managed namespace is the point.
+        args: ["--configmap", NAMES.controllerConfigMap, "--namespaced", pulumi.interpolate`--managed-namespace=${args.dataPlane}`],
+        // Leader election is on by default and needs a unique identity per replica.
+        env: [{ name: "LEADER_ELECTION_IDENTITY", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } }],
+        ports: [
+          { name: "metrics", containerPort: PORTS.metrics },
+          { name: "healthz", containerPort: 6060 },
+        ],
+        livenessProbe: { httpGet: { path: "/healthz", port: "healthz" }, initialDelaySeconds: 90, periodSeconds: 60, timeoutSeconds: 30, failureThreshold: 3 },
+        resources: resources("100m", "128Mi", "1", "512Mi"),
+      },
+    });
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,45 @@
+// Finds keys that Argo v4.1.2 does not know, by walking its published JSON schema from a named definition.
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+interface SchemaNode {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
+  items?: SchemaNode;
+  "x-kubernetes-preserve-unknown-fields"?: boolean;
+}
+
+const SCHEMA_FILE = path.join(__dirname, "schema", "argo-workflows-v4.1.2.schema.json");
+let definitions: Record<string, SchemaNode> | undefined;
+
+function definition(name: string): SchemaNode {
+  definitions ??= JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")).definitions as Record<string, SchemaNode>;
+  const found = definitions[name];
+  if (!found) throw new Error(`No definition ${name} in ${path.basename(SCHEMA_FILE)}`);
+  return found;
+}
+
+/**
+ * Paths (like `spec.templates[0].container.imagePullPolicyy`) of every key in `value` that the schema definition
+ * does not declare. Maps (additionalProperties) and free-form objects accept any key.
+ */
+export function unknownKeys(value: unknown, definitionName: string, at = ""): string[] {
+  return walk(value, definition(definitionName), at);
+}
+
+function walk(value: unknown, node: SchemaNode, at: string): string[] {
+  if (node.$ref) return walk(value, definition(node.$ref.replace("#/definitions/", "")), at);
+  if (Array.isArray(value)) return node.items ? value.flatMap((v, i) => walk(v, node.items!, `${at}[${i}]`)) : [];
+  if (!value || typeof value !== "object" || node["x-kubernetes-preserve-unknown-fields"]) return [];
+  const found: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const where = at ? `${at}.${key}` : key;
+    const declared = node.properties?.[key];
+    if (declared) found.push(...walk(child, declared, where));
+    else if (typeof node.additionalProperties === "object") found.push(...walk(child, node.additionalProperties, where));
+    else if (node.properties || node.additionalProperties === false) found.push(where);
+  }
+  return found;
+}
