@@ -89,8 +89,8 @@ export = async () => {
     serviceAccountName: identities.controllerServiceAccount,
     configChecksum: controllerConfig.checksum,
     databaseTls: archive.ssl,
-    // Workflow pods mount the executor's token Secret; it must exist before the controller builds any.
-    dependsOn: [...startsAfter, identities.executorTokenSecret],
+    // Not the executor's token Secret: only workflow pods mount it, and the kubelet retries a missing mount.
+    dependsOn: startsAfter,
   });
   new ArgoServer("argo-server", {
     controlPlane: namespaces.controlPlane,

@@ -26,8 +26,6 @@ export class Identities extends pulumi.ComponentResource {
   public readonly executorServiceAccount: pulumi.Output<string>;
   public readonly uiViewerServiceAccount: pulumi.Output<string>;
   public readonly uiAuthorServiceAccount: pulumi.Output<string>;
-  /** The executor's token Secret; workflow pods mount it, so nothing should run before it exists. */
-  public readonly executorTokenSecret: k8s.core.v1.Secret;
 
   constructor(name: string, args: IdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("argo-platform:index:Identities", name, {}, opts);
@@ -50,7 +48,7 @@ export class Identities extends pulumi.ComponentResource {
 
     // Since Kubernetes 1.24 nobody creates this Secret for us; without it every workflow pod hangs on its
     // `exec-sa-token` volume. The token controller fills it in once the account exists.
-    this.executorTokenSecret = new k8s.core.v1.Secret(
+    new k8s.core.v1.Secret(
       logicalName(dp.name, NAMES.executorTokenSecret),
       {
         metadata: metadata(dp.ns, NAMES.executorTokenSecret, "executor", {
@@ -58,7 +56,8 @@ export class Identities extends pulumi.ComponentResource {
         }),
         type: "kubernetes.io/service-account-token",
       },
-      { parent: this },
+      // The token controller deletes a token Secret whose account does not exist (yet): create the account first.
+      { parent: this, dependsOn: [executor] },
     );
 
     const grant = (

@@ -76,6 +76,8 @@ export interface ProgramRun {
   resources: RegisteredResource[];
   /** Stack outputs, with secret values wrapped as `{ [SECRET]: value }`. */
   outputs: Record<string, any>;
+  /** With `createDelayMs`: time from the first create starting to the last one finishing. */
+  createSpanMs?: number;
 }
 
 export interface RunOptions {
@@ -117,10 +119,17 @@ export async function runProgram(stack: StackConfig, options: RunOptions = {}): 
   const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).name as string;
   pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
   const delay = options.createDelayMs ?? 0;
+  let firstCreate: number | undefined;
+  let lastCreated = 0;
   await pulumi.runtime.setMocks(
     {
-      newResource: async ({ type, name, inputs }) => {
-        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      newResource: async ({ type, name, inputs, custom }) => {
+        // Only real resources take time to create; components and provider configurations are bookkeeping.
+        if (delay > 0 && custom && !type.startsWith("pulumi:providers:")) {
+          firstCreate ??= performance.now();
+          await new Promise((r) => setTimeout(r, delay));
+          lastCreated = performance.now();
+        }
         return { id: `${name}-id`, state: mockState(type, inputs) };
       },
       call: ({ inputs }) => inputs,
@@ -171,7 +180,7 @@ export async function runProgram(stack: StackConfig, options: RunOptions = {}): 
     const exported = typeof mod === "function" ? await mod() : typeof mod.default === "function" ? await mod.default() : mod;
     const outputs = await resolveOutputs(exported ?? {});
     await settings.waitForRPCs();
-    return { resources, outputs };
+    return { resources, outputs, createSpanMs: firstCreate === undefined ? 0 : lastCreated - firstCreate };
   } catch (e) {
     // What was registered before the failure, so tests can prove that bad input registers nothing.
     throw Object.assign(e as Error, { registered: resources });

@@ -39,7 +39,7 @@ export class InClusterPostgres extends pulumi.ComponentResource {
     const password = archivePassword("archive-password", this);
     const secret = credentialsSecret(this, cp, args.user, password);
 
-    const service = new k8s.core.v1.Service(
+    new k8s.core.v1.Service(
       logicalName(cp.name, NAMES.archiveDatabaseService),
       {
         metadata: metadata(cp.input, NAMES.archiveDatabaseService, "archive-database"),
@@ -59,7 +59,7 @@ export class InClusterPostgres extends pulumi.ComponentResource {
       {
         metadata: metadata(cp.input, NAMES.archiveDatabaseService, "archive-database"),
         spec: {
-          serviceName: service.metadata.name,
+          serviceName: NAMES.archiveDatabaseService,
           replicas: 1,
           selector: { matchLabels: selectorLabels("archive-database") },
           persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
@@ -117,7 +117,9 @@ export class InClusterPostgres extends pulumi.ComponentResource {
     );
 
     this.connection = {
-      host: pulumi.interpolate`${service.metadata.name}.${service.metadata.namespace}.svc`,
+      // Spelt out rather than taken from the Service's outputs: the name is fixed, and waiting for the Service
+      // would hold the ConfigMap (and so the controller and server) back one creation wave for nothing.
+      host: pulumi.output(`${NAMES.archiveDatabaseService}.${args.controlPlaneName}.svc`),
       port: PORTS.postgres,
       database: args.database,
       // Traffic stays in the cluster and only the controller and server may reach the pod (NetworkPolicy).

@@ -1,0 +1,216 @@
+// Argo Workflows as installed: strict template-only mode, defaults that make every template run with no token,
+// pods the restricted namespace admits, a client-mode https server, and a validated template library.
+import * as assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { unknownKeys } from "../components/argo/schema";
+import { TEMPLATES_DIR, loadTemplates } from "../components/argo/workflow-templates";
+import { CONTROLLER_CONFIG_KEYS, unknownConfigKeys } from "./argo-config-keys";
+import { loadStackConfig, runProgram } from "../tools/offline";
+import { measuredWaves } from "../tools/waves";
+import { K8sObject, object, objects, resource, run, stackNames } from "./support";
+
+/** The configuration text Argo builds from the ConfigMap (config/controller.go parseConfigMap), parsed. */
+function argoView(configMap: K8sObject): any {
+  const data: Record<string, string> = configMap.data;
+  assert.ok(!("config" in data) || Object.keys(data).length === 1, "a `config` key must be the only key");
+  let text = data.config ?? "";
+  if (!("config" in data)) {
+    for (const [name, value] of Object.entries(data)) {
+      text += value.includes("\n") ? `${name}:\n  ${value.replace(/^\n+|\n+$/g, "").split("\n").join("\n  ")}\n` : `${name}: ${value}\n`;
+    }
+  }
+  return YAML.parse(text);
+}
+
+const configOf = async (stack: string, overrides = {}) => argoView(object(await run(stack, overrides), "ConfigMap", "workflow-controller-configmap"));
+
+describe("Argo Workflows", () => {
+  for (const stack of stackNames()) {
+    it(`${stack}: the controller ConfigMap holds only keys Argo v4.1.2 knows`, async () => {
+      const config = await configOf(stack);
+      assert.deepEqual(unknownConfigKeys(config, CONTROLLER_CONFIG_KEYS, unknownKeys), []);
+      // The check itself must catch a misspelling, at the top level and deep inside an Argo type.
+      const broken = { ...config, archiveTtl: "30d", workflowDefaults: { spec: { ...config.workflowDefaults.spec, executer: {} } } };
+      assert.deepEqual(unknownConfigKeys(broken, CONTROLLER_CONFIG_KEYS, unknownKeys).sort(), ["archiveTtl", "workflowDefaults.spec.executer"]);
+    });
+  }
+
+  it("enforces strict template-only mode by default, and Secure where a stack asks", async () => {
+    assert.deepEqual((await configOf("dev")).workflowRestrictions, { templateReferencing: "Strict" });
+    assert.deepEqual((await configOf("dev", { templateReferencing: "Secure" })).workflowRestrictions, { templateReferencing: "Secure" });
+  });
+
+  it("defaults every workflow to the executor account with no token, so a template without an executor block runs", async () => {
+    const r = await run("dev");
+    const spec = argoView(object(r, "ConfigMap", "workflow-controller-configmap")).workflowDefaults.spec;
+    assert.equal(spec.automountServiceAccountToken, false);
+    assert.equal(spec.serviceAccountName, "data-plane-service-account");
+    assert.equal(spec.executor.serviceAccountName, "data-plane-service-account", "mandatory once automount is off");
+    assert.ok(spec.ttlStrategy.secondsAfterCompletion > 0 && spec.podGC.strategy, "completed Workflow objects leave the cluster");
+    // What that account needs: its token Secret under the name Argo looks up, and a controller that can find it.
+    const token = object(r, "Secret", "data-plane-service-account.service-account-token", "data-plane");
+    assert.equal(token.type, "kubernetes.io/service-account-token");
+    assert.equal(token.metadata.annotations["kubernetes.io/service-account.name"], "data-plane-service-account");
+    const account = resource(r, "kubernetes:core/v1:ServiceAccount", "data-plane/data-plane-service-account");
+    assert.ok(resource(r, "kubernetes:core/v1:Secret", "data-plane/data-plane-service-account.service-account-token").options.dependsOn.includes(account.urn));
+  });
+
+  it("makes every pod the controller builds acceptable to Pod Security restricted", async () => {
+    const config = await configOf("dev");
+    const pod = config.workflowDefaults.spec.securityContext;
+    assert.equal(pod.runAsNonRoot, true);
+    assert.equal(pod.runAsUser, 8737);
+    assert.equal(pod.seccompProfile.type, "RuntimeDefault");
+    for (const [name, container] of [["executor", config.executor], ["mainContainer", config.mainContainer]]) {
+      const sc = container.securityContext;
+      assert.equal(sc.allowPrivilegeEscalation, false, name);
+      assert.deepEqual(sc.capabilities.drop, ["ALL"], name);
+      assert.equal(sc.runAsNonRoot, true, name);
+      assert.equal(sc.seccompProfile.type, "RuntimeDefault", name);
+      assert.ok(container.resources.requests && container.resources.limits, name);
+    }
+    assert.equal(config.executor.securityContext.readOnlyRootFilesystem, true);
+    assert.equal(config.executor.image, "quay.io/argoproj/argoexec:v4.1.2");
+  });
+
+  it("runs the controller namespaced, managing only the data plane, with an explicit short-lived API token", async () => {
+    const r = await run("dev");
+    const pod = object(r, "Deployment", "workflow-controller", "control-plane").spec.template.spec;
+    const [c] = pod.containers;
+    assert.equal(c.image, "quay.io/argoproj/workflow-controller:v4.1.2");
+    assert.deepEqual(c.args, ["--configmap", "workflow-controller-configmap", "--namespaced", "--managed-namespace=data-plane"]);
+    assert.equal(pod.serviceAccountName, "controller-service-account");
+    assert.equal(c.env.find((e: any) => e.name === "LEADER_ELECTION_IDENTITY").valueFrom.fieldRef.fieldPath, "metadata.name");
+    assert.ok(c.ports.some((p: any) => p.containerPort === 9090) && c.livenessProbe.httpGet.path === "/healthz");
+    const mount = c.volumeMounts.find((m: any) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount");
+    const sources = pod.volumes.find((v: any) => v.name === mount.name).projected.sources;
+    assert.ok(sources[0].serviceAccountToken.expirationSeconds <= 3600);
+    assert.equal(sources[1].configMap.name, "kube-root-ca.crt");
+    assert.equal(sources[2].downwardAPI.items[0].path, "namespace", "without it Argo looks for its ConfigMap in `default`");
+  });
+
+  it("rolls both binaries when the ConfigMap changes, via a checksum on their pod templates", async () => {
+    const checksums = async (overrides: Record<string, string>) => {
+      const r = await run("dev", overrides);
+      const data = object(r, "ConfigMap", "workflow-controller-configmap").data;
+      const expected = crypto.createHash("sha256").update(JSON.stringify(data, Object.keys(data).sort())).digest("hex");
+      const seen = ["workflow-controller", "argo-server"].map((d) => object(r, "Deployment", d).spec.template.metadata.annotations["argo-platform/config-checksum"]);
+      assert.deepEqual(seen, [expected, expected]);
+      return expected;
+    };
+    assert.notEqual(await checksums({}), await checksums({ archiveTTL: "14d" }));
+  });
+
+  it("serves the UI over https on 2746 in client auth mode only", async () => {
+    const r = await run("dev");
+    const pod = object(r, "Deployment", "argo-server", "control-plane").spec.template.spec;
+    const [c] = pod.containers;
+    assert.equal(c.image, "quay.io/argoproj/argocli:v4.1.2");
+    assert.equal(c.args[0], "server");
+    assert.ok(c.args.includes("--auth-mode=client"));
+    assert.ok(!c.args.some((a: string) => /auth-mode=(server|sso)|^server,|,server/.test(a)), "no server auth mode");
+    assert.ok(c.args.includes("--secure=true") && c.args.includes("--namespaced") && c.args.includes("--managed-namespace=data-plane"));
+    assert.equal(c.readinessProbe.httpGet.scheme, "HTTPS");
+    assert.equal(c.ports[0].containerPort, 2746);
+    assert.ok(pod.volumes.find((v: any) => v.name === c.volumeMounts.find((m: any) => m.mountPath === "/tmp").name).emptyDir);
+    const service = object(r, "Service", "argo-server", "control-plane");
+    assert.deepEqual(service.spec.ports, [{ name: "web", port: 2746, targetPort: "web" }]);
+    assert.equal(r.outputs.uiUrl, "https://localhost:2746/workflows/data-plane");
+    assert.equal(r.outputs.portForwardCommand, "kubectl -n control-plane port-forward svc/argo-server 2746:2746");
+  });
+
+  it("uses a stack's own certificate when one is named, and lets only the server read it", async () => {
+    const r = await run("dev", { serverTlsSecretName: "argo-server-tls" });
+    const args: string[] = object(r, "Deployment", "argo-server").spec.template.spec.containers[0].args;
+    assert.equal(args[args.indexOf("--tls-certificate-secret-name") + 1], "argo-server-tls");
+    const role = object(r, "Role", "argo-server", "control-plane");
+    assert.ok(role.rules.some((rule: any) => rule.resources.includes("secrets") && rule.resourceNames.includes("argo-server-tls")));
+  });
+
+  it("adds disruption budgets where a binary has more than one replica", async () => {
+    assert.deepEqual(objects(await run("dev"), "PodDisruptionBudget"), []);
+    const prod = await run("prod");
+    assert.deepEqual(objects(prod, "PodDisruptionBudget").map((p) => p.metadata.name).sort(), ["argo-server", "workflow-controller"]);
+    assert.equal(object(prod, "Deployment", "workflow-controller").spec.replicas, 2);
+  });
+
+  it("installs all eight CRDs, and creates templates only after theirs", async () => {
+    const r = await run("dev");
+    const crds = objects(r, "CustomResourceDefinition");
+    assert.deepEqual(crds.map((c) => c.spec.names.plural).sort(), [
+      "clusterworkflowtemplates", "cronworkflows", "workflowartifactgctasks", "workfloweventbindings",
+      "workflows", "workflowtaskresults", "workflowtasksets", "workflowtemplates",
+    ]);
+    for (const c of crds) assert.equal(c.spec.group, "argoproj.io") ;
+    const crd = resource(r, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "workflowtemplates.argoproj.io");
+    const templates = r.resources.filter((x) => x.type === "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate");
+    assert.ok(templates.length >= 1);
+    for (const t of templates) {
+      assert.ok(t.options.dependsOn.includes(crd.urn), t.name);
+      assert.equal(t.inputs.metadata.namespace, "data-plane");
+    }
+  });
+
+  it("creates the dev stack in three waves, the dependency lower bound (namespace, account, binding)", async () => {
+    const { waves, lowerBound } = await measuredWaves("dev", 100);
+    assert.equal(lowerBound, 3);
+    assert.equal(waves, lowerBound);
+  });
+
+  describe("WorkflowTemplate library", () => {
+    it("ships valid templates, each running as the executor account without a token", async () => {
+      const templates = await loadTemplates();
+      assert.ok(templates.length >= 1);
+      for (const t of templates) {
+        assert.equal(t.body.spec.serviceAccountName, "data-plane-service-account");
+        assert.equal(t.body.spec.automountServiceAccountToken, false);
+        assert.ok(t.body.spec.arguments?.parameters?.length, `${t.name} is parameterised`);
+      }
+      assert.deepEqual((await run("dev")).outputs.workflowTemplates, templates.map((t) => t.name));
+    });
+
+    it("refuses a broken template with the file name and the path of each problem", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "templates-"));
+      const good = YAML.parse(fs.readFileSync(path.join(TEMPLATES_DIR, "platform-smoke-test.yaml"), "utf8"));
+      const bad = structuredClone(good);
+      bad.metadata.name = "broken";
+      bad.spec.automountServiceAccountToken = true;
+      bad.spec.templates[0].container.imagePullPolicyy = "Always";
+      bad.spec.templates[0].container.securityContext = { privileged: true, runAsUser: 0 };
+      bad.spec.templates[0].activeDeadlineSeconds = { not: "a number" };
+      fs.writeFileSync(path.join(dir, "broken.yaml"), YAML.stringify(bad));
+      fs.writeFileSync(path.join(dir, "good.yaml"), YAML.stringify(good));
+      try {
+        await assert.rejects(loadTemplates(dir), (e: Error) => {
+          assert.match(e.message, /broken\.yaml: spec\.automountServiceAccountToken: must be false/);
+          assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.container\.imagePullPolicyy: is not a field Argo v4\.1\.2 knows/);
+          assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.privileged: must not be true/);
+          assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.runAsUser: must not be 0/);
+          assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.activeDeadlineSeconds: .*\(Argo v4 schema\)/);
+          assert.doesNotMatch(e.message, /good\.yaml/);
+          return true;
+        });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("stops the program before any resource is registered when a template in templates/ is broken", async () => {
+      const file = path.join(TEMPLATES_DIR, "zz-broken-by-test.yaml");
+      fs.writeFileSync(file, "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: zz}\nspec: {entrypoint: main, templates: [{name: main}]}\n");
+      try {
+        await assert.rejects(runProgram(loadStackConfig("dev")), (e: any) => {
+          assert.match(e.message, /templates\/zz-broken-by-test\.yaml: spec\.serviceAccountName: must be data-plane-service-account/);
+          assert.deepEqual(e.registered, []);
+          return true;
+        });
+      } finally {
+        fs.rmSync(file);
+      }
+    });
+  });
+});
