@@ -3,22 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, resources } from "../shared/kube";
 import { PORTS } from "../network-policies";
-import { argoWorkload } from "./workload";
+import { ArgoBinaryArgs, argoWorkload } from "./workload";
 
-export interface WorkflowControllerArgs {
-  controlPlane: pulumi.Input<string>;
-  controlPlaneName: string;
-  /** The one namespace the controller manages (`--managed-namespace`). */
-  dataPlane: pulumi.Input<string>;
-  image: string;
-  /** Replicas; more than one runs leader election between them and adds a PodDisruptionBudget. Default 1. */
-  replicas: number;
-  serviceAccountName: pulumi.Input<string>;
-  configChecksum: pulumi.Input<string>;
-  databaseTls: boolean;
-  /** What must exist before the controller starts: its ConfigMap, the archive's Secret and database, the CRDs. */
-  dependsOn: pulumi.Input<pulumi.Resource>[];
-}
+/** Everything the controller takes is shared with argo-server. */
+export type WorkflowControllerArgs = ArgoBinaryArgs;
 
 export class WorkflowController extends pulumi.ComponentResource {
   public readonly deployment: k8s.apps.v1.Deployment;
@@ -27,15 +15,9 @@ export class WorkflowController extends pulumi.ComponentResource {
     super("argo-platform:argo:WorkflowController", name, {}, opts);
     this.deployment = argoWorkload({
       parent: this,
-      namespace: args.controlPlane,
-      namespaceName: args.controlPlaneName,
       name: NAMES.controllerDeployment,
       component: "controller",
-      replicas: args.replicas,
-      serviceAccountName: args.serviceAccountName,
-      configChecksum: args.configChecksum,
-      databaseTls: args.databaseTls,
-      dependsOn: args.dependsOn,
+      binary: args,
       container: {
         name: "workflow-controller",
         image: args.image,

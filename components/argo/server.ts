@@ -3,21 +3,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, logicalName, metadata, resources, selectorLabels } from "../shared/kube";
 import { PORTS } from "../network-policies";
-import { argoWorkload } from "./workload";
+import { ArgoBinaryArgs, argoWorkload } from "./workload";
 
-export interface ArgoServerArgs {
-  controlPlane: pulumi.Input<string>;
-  controlPlaneName: string;
-  dataPlane: pulumi.Input<string>;
-  image: string;
-  /** Replicas; more than one adds a PodDisruptionBudget. Default 1. */
-  replicas: number;
-  serviceAccountName: pulumi.Input<string>;
-  configChecksum: pulumi.Input<string>;
-  databaseTls: boolean;
+export interface ArgoServerArgs extends ArgoBinaryArgs {
   /** Secret with tls.crt and tls.key; empty: Argo's self-signed certificate for `localhost`, renewed on every start. */
   tlsSecretName: string;
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 export class ArgoServer extends pulumi.ComponentResource {
@@ -28,15 +18,9 @@ export class ArgoServer extends pulumi.ComponentResource {
     super("argo-platform:argo:ArgoServer", name, {}, opts);
     this.deployment = argoWorkload({
       parent: this,
-      namespace: args.controlPlane,
-      namespaceName: args.controlPlaneName,
       name: NAMES.serverDeployment,
       component: "server",
-      replicas: args.replicas,
-      serviceAccountName: args.serviceAccountName,
-      configChecksum: args.configChecksum,
-      databaseTls: args.databaseTls,
-      dependsOn: args.dependsOn,
+      binary: args,
       container: {
         name: "argo-server",
         image: args.image,

@@ -14,38 +14,52 @@ import {
   selectorLabels,
 } from "../shared/kube";
 
-export interface ArgoWorkloadArgs {
-  parent: pulumi.Resource;
-  namespace: pulumi.Input<string>;
-  namespaceName: string;
-  name: string;
-  component: Component;
+/** What the controller and server components both take (documented once, here). */
+export interface ArgoBinaryArgs {
+  /** The control-plane namespace (an output, so the Deployment waits for it) and its plain name. */
+  controlPlane: pulumi.Input<string>;
+  controlPlaneName: string;
+  /** The one namespace the binary manages (`--managed-namespace`). */
+  dataPlane: pulumi.Input<string>;
+  /** Image, pinned to the configured Argo version. */
+  image: string;
+  /** Replicas; more than one adds a PodDisruptionBudget (the controller elects a leader). Default (config): 1. */
   replicas: number;
   serviceAccountName: pulumi.Input<string>;
-  /** Checksum of the controller ConfigMap: a change rolls the pods, since both binaries read it only at start. */
+  /** SHA-256 of the controller ConfigMap: a change rolls the pods, since both binaries read it only at start. */
   configChecksum: pulumi.Input<string>;
   /** Archive over TLS: Argo writes the server's certificates under /home/argo/pgcerts (argo-workflows #10731). */
   databaseTls: boolean;
+  /** What must exist before the binary starts: its ConfigMap, the archive's Secret (and database), the CRDs. */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export interface ArgoWorkloadArgs {
+  parent: pulumi.Resource;
+  /** Name of the Deployment (and its disruption budget). */
+  name: string;
+  component: Component;
+  binary: ArgoBinaryArgs;
   container: k8s.types.input.core.v1.Container & { volumeMounts?: k8s.types.input.core.v1.VolumeMount[] };
   volumes?: k8s.types.input.core.v1.Volume[];
-  dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
 /** A Deployment of one Argo binary, plus a PodDisruptionBudget when it runs more than one replica. */
 export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
-  const tlsVolume: k8s.types.input.core.v1.Volume[] = args.databaseTls ? [{ name: "pgcerts", emptyDir: {} }] : [];
-  const tlsMount: k8s.types.input.core.v1.VolumeMount[] = args.databaseTls ? [{ name: "pgcerts", mountPath: "/home/argo/pgcerts" }] : [];
+  const b = args.binary;
+  const tlsVolume: k8s.types.input.core.v1.Volume[] = b.databaseTls ? [{ name: "pgcerts", emptyDir: {} }] : [];
+  const tlsMount: k8s.types.input.core.v1.VolumeMount[] = b.databaseTls ? [{ name: "pgcerts", mountPath: "/home/argo/pgcerts" }] : [];
   const deployment = new k8s.apps.v1.Deployment(
-    logicalName(args.namespaceName, args.name),
+    logicalName(b.controlPlaneName, args.name),
     {
-      metadata: metadata(args.namespace, args.name, args.component),
+      metadata: metadata(b.controlPlane, args.name, args.component),
       spec: {
-        replicas: args.replicas,
+        replicas: b.replicas,
         selector: { matchLabels: selectorLabels(args.component) },
         template: {
-          metadata: { labels: labels(args.component), annotations: { "argo-platform/config-checksum": args.configChecksum } },
+          metadata: { labels: labels(args.component), annotations: { "argo-platform/config-checksum": b.configChecksum } },
           spec: {
-            serviceAccountName: args.serviceAccountName,
+            serviceAccountName: b.serviceAccountName,
             // Off here and on the account; the API token comes from the explicit projected volume instead.
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(ARGO_UID),
@@ -62,12 +76,12 @@ export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
         },
       },
     },
-    { parent: args.parent, dependsOn: args.dependsOn },
+    { parent: args.parent, dependsOn: b.dependsOn },
   );
-  if (args.replicas > 1) {
+  if (b.replicas > 1) {
     new k8s.policy.v1.PodDisruptionBudget(
-      logicalName(args.namespaceName, args.name),
-      { metadata: metadata(args.namespace, args.name, args.component), spec: { minAvailable: 1, selector: { matchLabels: selectorLabels(args.component) } } },
+      logicalName(b.controlPlaneName, args.name),
+      { metadata: metadata(b.controlPlane, args.name, args.component), spec: { minAvailable: 1, selector: { matchLabels: selectorLabels(args.component) } } },
       { parent: args.parent },
     );
   }
