@@ -203,20 +203,28 @@ async function resolveOutputs(value: any): Promise<any> {
   return value;
 }
 
-/** The Kubernetes objects a run would apply: every custom resource of the kubernetes provider, as its manifest. */
+/** Whether a registered resource is a Kubernetes object that the stack would apply. */
+export function isKubernetesObject(r: RegisteredResource): boolean {
+  return r.custom && r.type.startsWith("kubernetes:") && !!r.inputs.kind;
+}
+
+/** The Kubernetes objects a run would apply, as plain manifests (secret markers removed). */
 export function kubernetesObjects(run: ProgramRun): Record<string, any>[] {
-  return run.resources
-    .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind)
-    .map((r) => stripSecretMarkers(r.inputs));
+  return run.resources.filter(isKubernetesObject).map((r) => stripSecretMarkers(r.inputs));
+}
+
+/** Replaces every `{ [SECRET]: v }` in `value` by `replace(v)`. */
+export function mapSecrets(value: any, replace: (secret: any) => any): any {
+  if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
+  if (value && typeof value === "object") {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === SECRET) return replace(value[SECRET]);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
+  }
+  return value;
 }
 
 /** Replaces `{ [SECRET]: v }` with v, for callers that want plain manifests (tests reading values). */
 export function stripSecretMarkers(value: any): any {
-  if (Array.isArray(value)) return value.map(stripSecretMarkers);
-  if (value && typeof value === "object") {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === SECRET) return stripSecretMarkers(value[SECRET]);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripSecretMarkers(v)]));
-  }
-  return value;
+  return mapSecrets(value, (secret) => stripSecretMarkers(secret));
 }

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { REDACTED, ROOT, SECRET, ProgramRun, loadStackConfig, runProgram, stackNames, stripSecretMarkers } from "./offline";
+import { REDACTED, ROOT, ProgramRun, isKubernetesObject, loadStackConfig, mapSecrets, runProgram, stackNames, stripSecretMarkers } from "./offline";
 
 /** Kinds in the order a reader (and `kubectl apply`) wants them: definitions and namespaces first. */
 const KIND_ORDER = [
@@ -21,22 +21,14 @@ const KIND_ORDER = [
   "WorkflowTemplate",
 ];
 
-/** Replaces every `{ [SECRET]: v }` by the redaction marker. */
-function redactSecrets(value: any): any {
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (value && typeof value === "object") {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === SECRET) return REDACTED;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
-  }
-  return value;
-}
+/** Replaces every secret value by the redaction marker. */
+const redactSecrets = (value: any) => mapSecrets(value, () => REDACTED);
 
 /** Every Kubernetes object, Secret payloads redacted, sorted by kind order, namespace and name. */
 export function manifests(run: ProgramRun): Record<string, any>[] {
   const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
   return run.resources
-    .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind)
+    .filter(isKubernetesObject)
     .map((r) => {
       const obj = stripSecretMarkers(r.inputs);
       if (obj.kind === "Secret") {
