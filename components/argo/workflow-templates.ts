@@ -88,29 +88,12 @@ function toPath(pointer: string): string {
 export function platformViolations(t: any): [string, string][] {
   const out: [string, string][] = [];
   const spec = t.spec ?? {};
-  if (spec.serviceAccountName !== NAMES.executorServiceAccount) out.push(["spec.serviceAccountName", `must be ${NAMES.executorServiceAccount}`]);
-  if (spec.automountServiceAccountToken !== false) out.push(["spec.automountServiceAccountToken", "must be false"]);
-  if (spec.executor?.serviceAccountName !== NAMES.executorServiceAccount) out.push(["spec.executor.serviceAccountName", `must be ${NAMES.executorServiceAccount}`]);
-  for (const key of ["hostNetwork", "hostPID", "hostIPC"]) if (spec[key]) out.push([`spec.${key}`, "must not be set (Pod Security restricted)"]);
-  checkPodSecurityContext(spec.securityContext, "spec.securityContext", out);
-  if (spec.podSpecPatch) out.push(["spec.podSpecPatch", "must not be used: it bypasses every check here"]);
-  (spec.volumes ?? []).forEach((v: any, i: number) => {
-    if (v.hostPath) out.push([`spec.volumes[${i}].hostPath`, "must not be used (Pod Security restricted)"]);
-  });
+  // The workflow must say it; a single template may only repeat it.
+  checkPodSettings(spec, "spec", true, out);
+  if (spec.hostNetwork) out.push(["spec.hostNetwork", "must not be set (Pod Security restricted)"]);
   (spec.templates ?? []).forEach((tmpl: any, i: number) => {
     const at = `spec.templates[${i}]`;
-    if (tmpl.serviceAccountName !== undefined && tmpl.serviceAccountName !== NAMES.executorServiceAccount) {
-      out.push([`${at}.serviceAccountName`, `must be ${NAMES.executorServiceAccount} or unset`]);
-    }
-    if (tmpl.automountServiceAccountToken === true) out.push([`${at}.automountServiceAccountToken`, "must not be true"]);
-    if (tmpl.executor?.serviceAccountName !== undefined && tmpl.executor.serviceAccountName !== NAMES.executorServiceAccount) {
-      out.push([`${at}.executor.serviceAccountName`, `must be ${NAMES.executorServiceAccount} or unset`]);
-    }
-    if (tmpl.podSpecPatch) out.push([`${at}.podSpecPatch`, "must not be used: it bypasses every check here"]);
-    checkPodSecurityContext(tmpl.securityContext, `${at}.securityContext`, out);
-    (tmpl.volumes ?? []).forEach((v: any, j: number) => {
-      if (v.hostPath) out.push([`${at}.volumes[${j}].hostPath`, "must not be used (Pod Security restricted)"]);
-    });
+    checkPodSettings(tmpl, at, false, out);
     const containers: [string, any][] = [
       [`${at}.container`, tmpl.container],
       [`${at}.script`, tmpl.script],
@@ -121,6 +104,23 @@ export function platformViolations(t: any): [string, string][] {
     for (const [where, c] of containers) if (c) checkContainer(c, where, out);
   });
   return out;
+}
+
+/** The pod-level settings that a WorkflowSpec and a single Template both carry. */
+function checkPodSettings(o: any, at: string, required: boolean, out: [string, string][]) {
+  const account = NAMES.executorServiceAccount;
+  const accountOk = (v: unknown) => v === account || (!required && v === undefined);
+  const expected = `must be ${account}${required ? "" : " or unset"}`;
+  if (!accountOk(o.serviceAccountName)) out.push([`${at}.serviceAccountName`, expected]);
+  if (!accountOk(o.executor?.serviceAccountName)) out.push([`${at}.executor.serviceAccountName`, expected]);
+  if (required ? o.automountServiceAccountToken !== false : o.automountServiceAccountToken === true) {
+    out.push([`${at}.automountServiceAccountToken`, required ? "must be false" : "must not be true"]);
+  }
+  if (o.podSpecPatch) out.push([`${at}.podSpecPatch`, "must not be used: it bypasses every check here"]);
+  checkPodSecurityContext(o.securityContext, `${at}.securityContext`, out);
+  (o.volumes ?? []).forEach((v: any, i: number) => {
+    if (v.hostPath) out.push([`${at}.volumes[${i}].hostPath`, "must not be used (Pod Security restricted)"]);
+  });
 }
 
 function checkPodSecurityContext(sc: any, at: string, out: [string, string][]) {
