@@ -10,13 +10,13 @@ import { randomInt } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { resource, run } from "./support";
 
-/** A PostgreSQL server binary from PATH or Debian's versioned directory. */
-function pgBinary(name: string): string {
-  const dirs = [...(process.env.PATH ?? "").split(path.delimiter)];
+/** A binary from PATH, the sbin directories (runuser) or Debian's versioned PostgreSQL directory. */
+function binary(name: string): string {
+  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/sbin"];
   const debian = "/usr/lib/postgresql";
   if (fs.existsSync(debian)) for (const v of fs.readdirSync(debian).sort().reverse()) dirs.push(path.join(debian, v, "bin"));
   for (const d of dirs) if (fs.existsSync(path.join(d, name))) return path.join(d, name);
-  throw new Error(`${name} not found: install PostgreSQL server binaries (Debian: apt-get install postgresql)`);
+  throw new Error(`${name} not found (PostgreSQL server binaries: apt-get install postgresql)`);
 }
 
 async function freePort(): Promise<number> {
@@ -42,21 +42,21 @@ describe("external archive database on a real PostgreSQL", function () {
   // initdb refuses to run as root: run the server as an unprivileged account then.
   const account = spawnSync("id", ["-u", "postgres"]).status === 0 ? "postgres" : "nobody";
   const asServer = (cmd: string, args: string[]) =>
-    process.getuid?.() === 0 ? spawnSync("runuser", ["-u", account, "--", cmd, ...args], { encoding: "utf8" }) : spawnSync(cmd, args, { encoding: "utf8" });
-  const psql = (url: string, sql: string) => spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql], { encoding: "utf8" });
-  const ok = (r: ReturnType<typeof spawnSync>) => assert.equal(r.status, 0, `${r.stderr}`);
+    process.getuid?.() === 0 ? spawnSync(binary("runuser"), ["-u", account, "--", cmd, ...args], { encoding: "utf8" }) : spawnSync(cmd, args, { encoding: "utf8" });
+  const psql = (url: string, sql: string) => spawnSync(binary("psql"), [url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql], { encoding: "utf8" });
+  const ok = (r: ReturnType<typeof spawnSync>) => assert.equal(r.status, 0, `${r.error ?? r.stderr}`);
 
   before(async () => {
     port = await freePort();
     if (process.getuid?.() === 0) spawnSync("chown", ["-R", account, dir]);
-    ok(asServer(pgBinary("initdb"), ["-D", data, "-U", "bootstrap", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8"]));
-    ok(asServer(pgBinary("pg_ctl"), ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`, "start"]));
+    ok(asServer(binary("initdb"), ["-D", data, "-U", "bootstrap", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8"]));
+    ok(asServer(binary("pg_ctl"), ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`, "start"]));
     // Like a managed server: the admin may create roles and databases but is not a superuser.
     ok(psql(`postgresql:///postgres?host=${dir}&port=${port}&user=bootstrap`, "CREATE ROLE platform_admin LOGIN CREATEROLE CREATEDB PASSWORD 'admin-password'"));
   });
 
   after(() => {
-    asServer(pgBinary("pg_ctl"), ["-D", data, "-m", "immediate", "stop"]);
+    asServer(binary("pg_ctl"), ["-D", data, "-m", "immediate", "stop"]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
