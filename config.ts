@@ -25,7 +25,10 @@ const dnsLabel = z
 const optionalSubdomain = z
   .string()
   .max(253, "a DNS-1123 subdomain: at most 253 characters")
-  .regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "empty, or a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'");
+  .regex(
+    /^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+    "empty, or a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'",
+  );
 
 /** Whole numbers arrive from Pulumi as strings ("2"); refuse "2.5", "two" and out-of-range values. */
 const integer = (min: number, max: number) =>
@@ -48,7 +51,10 @@ const argoVersion = z
 /** A PostgreSQL identifier we are willing to interpolate: lower-case, no quoting needed. */
 const pgIdentifier = z
   .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a PostgreSQL identifier: lower-case letters, digits and '_', at most 63 characters");
+  .regex(
+    /^[a-z_][a-z0-9_]{0,62}$/,
+    "a PostgreSQL identifier: lower-case letters, digits and '_', at most 63 characters",
+  );
 
 const quantity = z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, "a storage size such as 8Gi (Mi, Gi or Ti)");
 
@@ -85,7 +91,9 @@ export const CONFIG_SCHEMA = z
     controlPlaneNamespace: dnsLabel.default("control-plane"),
     dataPlaneNamespace: dnsLabel.default("data-plane"),
     argoVersion: argoVersion.default(DEFAULT_ARGO_VERSION),
-    templateReferencing: z.enum(["Strict", "Secure"], "Strict or Secure (case-sensitive: Argo treats anything else as no restriction)").default("Strict"),
+    templateReferencing: z
+      .enum(["Strict", "Secure"], "Strict or Secure (case-sensitive: Argo treats anything else as no restriction)")
+      .default("Strict"),
     controllerReplicas: integer(1, 5).default(1),
     serverReplicas: integer(1, 5).default(1),
     controllerTokenLogin: boolean.default(false),
@@ -97,9 +105,17 @@ export const CONFIG_SCHEMA = z
     databaseUser: pgIdentifier.default("argo_workflows"),
     databaseStorageSize: quantity.default("8Gi"),
     databaseStorageClass: optionalSubdomain.default(""),
-    databaseHost: z.string().regex(/^$|^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, "empty, or a host name or IPv4 address").default(""),
+    databaseHost: z
+      .string()
+      .regex(/^$|^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, "empty, or a host name or IPv4 address")
+      .default(""),
     databasePort: integer(1, 65535).default(5432),
-    databaseSslMode: z.enum(["require", "verify-ca", "verify-full"], "require, verify-ca or verify-full (Argo must use TLS to an external server)").default("require"),
+    databaseSslMode: z
+      .enum(
+        ["require", "verify-ca", "verify-full"],
+        "require, verify-ca or verify-full (Argo must use TLS to an external server)",
+      )
+      .default("require"),
     databaseAdminUser: z.string().min(1, "a non-empty role name").default("postgres"),
     databaseAdminPassword: z.string().optional(),
   })
@@ -107,7 +123,11 @@ export const CONFIG_SCHEMA = z
   .superRefine((c, ctx) => {
     if (c.databaseMode !== "external") return;
     if (c.databaseHost === "") {
-      ctx.addIssue({ code: "custom", path: ["databaseHost"], message: "set when databaseMode is external (the PostgreSQL server's host name)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["databaseHost"],
+        message: "set when databaseMode is external (the PostgreSQL server's host name)",
+      });
     }
     if (!c.databaseAdminPassword) {
       ctx.addIssue({
@@ -119,7 +139,12 @@ export const CONFIG_SCHEMA = z
   })
   .superRefine((c, ctx) => {
     if (c.controlPlaneNamespace === c.dataPlaneNamespace) {
-      ctx.addIssue({ code: "custom", path: ["dataPlaneNamespace"], message: "different from controlPlaneNamespace (keeping workflows out of the controller's namespace is the point of the split)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["dataPlaneNamespace"],
+        message:
+          "different from controlPlaneNamespace (keeping workflows out of the controller's namespace is the point of the split)",
+      });
     }
   });
 
@@ -198,7 +223,13 @@ export function loadConfig(): PlatformConfig {
 function toPlatformConfig(stack: string, c: RawConfig, secret: (key: string) => pulumi.Output<string>): PlatformConfig {
   const database: InClusterDatabase | ExternalDatabase =
     c.databaseMode === "in-cluster"
-      ? { mode: "in-cluster", name: c.databaseName, user: c.databaseUser, storageSize: c.databaseStorageSize, storageClass: c.databaseStorageClass }
+      ? {
+          mode: "in-cluster",
+          name: c.databaseName,
+          user: c.databaseUser,
+          storageSize: c.databaseStorageSize,
+          storageClass: c.databaseStorageClass,
+        }
       : {
           mode: "external",
           name: c.databaseName,
@@ -229,7 +260,10 @@ function describeIssues(stack: string, raw: Record<string, string>, issues: z.co
   const lines = issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
       return issue.keys
-        .map((k) => `  - ${PROJECT}:${k} = ${JSON.stringify(raw[k])}: not a key of this project (allowed: ${Object.keys(CONFIG_SCHEMA.shape).join(", ")})`)
+        .map(
+          (k) =>
+            `  - ${PROJECT}:${k} = ${JSON.stringify(raw[k])}: not a key of this project (allowed: ${Object.keys(CONFIG_SCHEMA.shape).join(", ")})`,
+        )
         .join("\n");
     }
     const key = String(issue.path[0]);

@@ -77,7 +77,11 @@ export class Identities extends pulumi.ComponentResource {
         {
           metadata: metadata(where.ns, roleName, component),
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-          subjects: subjects.map((sa) => ({ kind: "ServiceAccount", name: sa.metadata.name, namespace: sa.metadata.namespace })),
+          subjects: subjects.map((sa) => ({
+            kind: "ServiceAccount",
+            name: sa.metadata.name,
+            namespace: sa.metadata.namespace,
+          })),
         },
         { parent: this },
       );

@@ -23,7 +23,11 @@ export interface NetworkPoliciesArgs {
 export class NetworkPolicies extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("argo-platform:index:NetworkPolicies", name, {}, opts);
-    const policy = (ns: { input: pulumi.Input<string>; name: string }, policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+    const policy = (
+      ns: { input: pulumi.Input<string>; name: string },
+      policyName: string,
+      spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+    ) =>
       new k8s.networking.v1.NetworkPolicy(
         logicalName(ns.name, policyName),
         { metadata: metadata(ns.input, policyName, "platform"), spec },
@@ -57,7 +61,10 @@ export class NetworkPolicies extends pulumi.ComponentResource {
         policyTypes: ["Ingress"],
         ingress: [
           {
-            from: [{ podSelector: { matchLabels: selectorLabels("controller") } }, { podSelector: { matchLabels: selectorLabels("server") } }],
+            from: [
+              { podSelector: { matchLabels: selectorLabels("controller") } },
+              { podSelector: { matchLabels: selectorLabels("server") } },
+            ],
             ports: [{ protocol: "TCP", port: PORTS.postgres }],
           },
         ],

@@ -56,7 +56,12 @@ export const CONTROLLER_CONTROL_PLANE: Rule[] = [
   // Leader election (cmd/workflow-controller/main.go): a Lease named workflow-controller. Create cannot be
   // narrowed by name; get and update can.
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
-  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "update"], resourceNames: ["workflow-controller"] },
+  {
+    apiGroups: ["coordination.k8s.io"],
+    resources: ["leases"],
+    verbs: ["get", "update"],
+    resourceNames: ["workflow-controller"],
+  },
   // The leader-election event recorder.
   core(["events"], ["create", "patch"]),
 ];

@@ -14,7 +14,8 @@ import { resource, run } from "./support";
 function binary(name: string): string {
   const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/sbin"];
   const debian = "/usr/lib/postgresql";
-  if (fs.existsSync(debian)) for (const v of fs.readdirSync(debian).sort().reverse()) dirs.push(path.join(debian, v, "bin"));
+  if (fs.existsSync(debian))
+    for (const v of fs.readdirSync(debian).sort().reverse()) dirs.push(path.join(debian, v, "bin"));
   for (const d of dirs) if (fs.existsSync(path.join(d, name))) return path.join(d, name);
   throw new Error(`${name} not found (PostgreSQL server binaries: apt-get install postgresql)`);
 }
@@ -42,17 +43,47 @@ describe("external archive database on a real PostgreSQL", function () {
   // initdb refuses to run as root: run the server as an unprivileged account then.
   const account = spawnSync("id", ["-u", "postgres"]).status === 0 ? "postgres" : "nobody";
   const asServer = (cmd: string, args: string[]) =>
-    process.getuid?.() === 0 ? spawnSync(binary("runuser"), ["-u", account, "--", cmd, ...args], { encoding: "utf8" }) : spawnSync(cmd, args, { encoding: "utf8" });
-  const psql = (url: string, sql: string) => spawnSync(binary("psql"), [url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql], { encoding: "utf8" });
+    process.getuid?.() === 0
+      ? spawnSync(binary("runuser"), ["-u", account, "--", cmd, ...args], { encoding: "utf8" })
+      : spawnSync(cmd, args, { encoding: "utf8" });
+  const psql = (url: string, sql: string) =>
+    spawnSync(binary("psql"), [url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql], { encoding: "utf8" });
   const ok = (r: ReturnType<typeof spawnSync>) => assert.equal(r.status, 0, `${r.error ?? r.stderr}`);
 
   before(async () => {
     port = await freePort();
     if (process.getuid?.() === 0) spawnSync("chown", ["-R", account, dir]);
-    ok(asServer(binary("initdb"), ["-D", data, "-U", "bootstrap", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8"]));
-    ok(asServer(binary("pg_ctl"), ["-D", data, "-w", "-l", path.join(dir, "log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`, "start"]));
+    ok(
+      asServer(binary("initdb"), [
+        "-D",
+        data,
+        "-U",
+        "bootstrap",
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
+        "-E",
+        "UTF8",
+      ]),
+    );
+    ok(
+      asServer(binary("pg_ctl"), [
+        "-D",
+        data,
+        "-w",
+        "-l",
+        path.join(dir, "log"),
+        "-o",
+        `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`,
+        "start",
+      ]),
+    );
     // Like a managed server: the admin may create roles and databases but is not a superuser.
-    ok(psql(`postgresql:///postgres?host=${dir}&port=${port}&user=bootstrap`, "CREATE ROLE platform_admin LOGIN CREATEROLE CREATEDB PASSWORD 'admin-password'"));
+    ok(
+      psql(
+        `postgresql:///postgres?host=${dir}&port=${port}&user=bootstrap`,
+        "CREATE ROLE platform_admin LOGIN CREATEROLE CREATEDB PASSWORD 'admin-password'",
+      ),
+    );
   });
 
   after(() => {
@@ -70,16 +101,39 @@ describe("external archive database on a real PostgreSQL", function () {
     const admin = `postgresql://platform_admin:admin-password@127.0.0.1:${port}/postgres`;
     // What the provider runs for these inputs as a non-superuser (superuser: false): PostgreSQL 15 lets a role
     // create a database owned by another role only if it is a member of that role.
-    ok(psql(admin, `CREATE ROLE ${role.name} LOGIN PASSWORD '${password}' ${role.superuser ? "SUPERUSER" : "NOSUPERUSER"} NOCREATEDB NOCREATEROLE`));
+    ok(
+      psql(
+        admin,
+        `CREATE ROLE ${role.name} LOGIN PASSWORD '${password}' ${role.superuser ? "SUPERUSER" : "NOSUPERUSER"} NOCREATEDB NOCREATEROLE`,
+      ),
+    );
     ok(psql(admin, `GRANT ${role.name} TO platform_admin`));
-    ok(psql(admin, `CREATE DATABASE ${database.name} OWNER ${role.name} ENCODING '${database.encoding}' TEMPLATE template0`));
+    ok(
+      psql(
+        admin,
+        `CREATE DATABASE ${database.name} OWNER ${role.name} ENCODING '${database.encoding}' TEMPLATE template0`,
+      ),
+    );
 
     // Argo connects with a URL built from the Secret: the generated password needs no escaping.
     const argo = `postgresql://${role.name}:${password}@127.0.0.1:${port}/${database.name}`;
-    ok(psql(argo, "CREATE TABLE argo_archived_workflows (uid text PRIMARY KEY, workflow jsonb); INSERT INTO argo_archived_workflows VALUES ('u1', '{}')"));
+    ok(
+      psql(
+        argo,
+        "CREATE TABLE argo_archived_workflows (uid text PRIMARY KEY, workflow jsonb); INSERT INTO argo_archived_workflows VALUES ('u1', '{}')",
+      ),
+    );
 
-    ok(psql(admin, `CREATE ROLE bystander LOGIN PASSWORD 'bystander-password'; GRANT CONNECT ON DATABASE ${database.name} TO bystander`));
-    const denied = psql(`postgresql://bystander:bystander-password@127.0.0.1:${port}/${database.name}`, "CREATE TABLE t (x int)");
+    ok(
+      psql(
+        admin,
+        `CREATE ROLE bystander LOGIN PASSWORD 'bystander-password'; GRANT CONNECT ON DATABASE ${database.name} TO bystander`,
+      ),
+    );
+    const denied = psql(
+      `postgresql://bystander:bystander-password@127.0.0.1:${port}/${database.name}`,
+      "CREATE TABLE t (x int)",
+    );
     assert.notEqual(denied.status, 0, "on PostgreSQL 15+ `public` no longer lets every role create tables");
     assert.match(denied.stderr, /permission denied for schema public/);
   });

@@ -18,7 +18,10 @@ describe("workflow archive", () => {
       assert.ok(p.connectionPool.maxOpenConns > 0 && p.connectionPool.maxIdleConns > 0);
       const secret = object(r, "Secret", p.postgresql.userNameSecret.name, "control-plane");
       assert.equal(p.postgresql.passwordSecret.name, secret.metadata.name);
-      assert.deepEqual(Object.keys(secret.stringData).sort(), [p.postgresql.passwordSecret.key, p.postgresql.userNameSecret.key].sort());
+      assert.deepEqual(
+        Object.keys(secret.stringData).sort(),
+        [p.postgresql.passwordSecret.key, p.postgresql.userNameSecret.key].sort(),
+      );
     }
   });
 
@@ -32,7 +35,10 @@ describe("workflow archive", () => {
       const sts = object(r, "StatefulSet", "archive-postgres", "control-plane");
       assert.deepEqual(sts.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
       assert.ok(resource(r, "kubernetes:apps/v1:StatefulSet", "control-plane/archive-postgres").options.protect);
-      assert.ok(resource(r, "kubernetes:core/v1:Namespace", "control-plane").options.retainOnDelete, "deleting the namespace would delete the claim");
+      assert.ok(
+        resource(r, "kubernetes:core/v1:Namespace", "control-plane").options.retainOnDelete,
+        "deleting the namespace would delete the claim",
+      );
       assert.equal(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "8Gi");
       const pod = sts.spec.template.spec;
       const [pg] = pod.containers;
@@ -43,7 +49,10 @@ describe("workflow archive", () => {
       for (const writable of ["/var/run/postgresql", "/tmp"]) {
         assert.ok(pod.volumes.find((v: any) => v.name === mounts[writable])?.emptyDir, `${writable} is an emptyDir`);
       }
-      assert.ok(pg.env.every((e: any) => !/PASSWORD$/.test(e.name)), "the password is a mounted file, not an environment variable");
+      assert.ok(
+        pg.env.every((e: any) => !/PASSWORD$/.test(e.name)),
+        "the password is a mounted file, not an environment variable",
+      );
       assert.ok(pg.env.some((e: any) => e.name === "POSTGRES_PASSWORD_FILE"));
     });
 
@@ -70,7 +79,11 @@ describe("workflow archive", () => {
       assert.equal(provider.inputs.host, "postgres.prod.internal.example.com");
       assert.equal(provider.inputs.sslmode, "require");
       assert.equal(provider.inputs.username, "platform_admin");
-      assert.deepEqual(provider.inputs.password, { [SECRET]: "offline-placeholder-for-secure-value" }, "the admin password stays a secret");
+      assert.deepEqual(
+        provider.inputs.password,
+        { [SECRET]: "offline-placeholder-for-secure-value" },
+        "the admin password stays a secret",
+      );
       assert.equal(provider.inputs.superuser, "false", "managed servers give no superuser");
       const role = resource(r, "postgresql:index/role:Role", "archive-role");
       assert.equal(role.inputs.name, "argo_workflows");
@@ -81,7 +94,11 @@ describe("workflow archive", () => {
       assert.equal(password.inputs.special, false, "no characters that break connection strings");
       assert.ok(password.inputs.length >= 32);
       const db = resource(r, "postgresql:index/database:Database", "archive-database");
-      assert.equal(db.inputs.owner, "argo_workflows", "the controller migrates its schema, so it must own the database");
+      assert.equal(
+        db.inputs.owner,
+        "argo_workflows",
+        "the controller migrates its schema, so it must own the database",
+      );
       assert.ok(db.options.protect && db.options.retainOnDelete, "a diff cannot delete the archive");
       assert.ok(role.options.retainOnDelete);
     });
@@ -91,11 +108,17 @@ describe("workflow archive", () => {
       const p = persistence(r);
       assert.equal(p.postgresql.ssl, true);
       assert.equal(p.postgresql.sslMode, "require");
-      assert.equal(persistence(await run("prod", { databaseSslMode: "verify-full" })).postgresql.sslMode, "verify-full");
+      assert.equal(
+        persistence(await run("prod", { databaseSslMode: "verify-full" })).postgresql.sslMode,
+        "verify-full",
+      );
       for (const name of ["workflow-controller", "argo-server"]) {
         const pod = object(r, "Deployment", name).spec.template.spec;
         const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/home/argo/pgcerts");
-        assert.ok(mount && pod.volumes.find((v: any) => v.name === mount.name).emptyDir, `${name} has /home/argo/pgcerts`);
+        assert.ok(
+          mount && pod.volumes.find((v: any) => v.name === mount.name).emptyDir,
+          `${name} has /home/argo/pgcerts`,
+        );
       }
     });
 

@@ -65,7 +65,12 @@ export const CONTROLLER_CONFIG_KEYS: KeyTree = {
 };
 
 /** Paths of keys in `value` that `tree` does not declare; definitions are walked with `schemaWalk`. */
-export function unknownConfigKeys(value: any, tree: KeyTree, schemaWalk: (v: unknown, def: string, at: string) => string[], at = ""): string[] {
+export function unknownConfigKeys(
+  value: any,
+  tree: KeyTree,
+  schemaWalk: (v: unknown, def: string, at: string) => string[],
+  at = "",
+): string[] {
   const found: string[] = [];
   for (const [key, child] of Object.entries(value ?? {})) {
     const where = at ? `${at}.${key}` : key;

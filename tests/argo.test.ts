@@ -20,13 +20,19 @@ function argoView(configMap: K8sObject): any {
   let text = data.config ?? "";
   if (!("config" in data)) {
     for (const [name, value] of Object.entries(data)) {
-      text += value.includes("\n") ? `${name}:\n  ${value.replace(/^\n+|\n+$/g, "").split("\n").join("\n  ")}\n` : `${name}: ${value}\n`;
+      text += value.includes("\n")
+        ? `${name}:\n  ${value
+            .replace(/^\n+|\n+$/g, "")
+            .split("\n")
+            .join("\n  ")}\n`
+        : `${name}: ${value}\n`;
     }
   }
   return YAML.parse(text);
 }
 
-const configOf = async (stack: string, overrides = {}) => argoView(object(await run(stack, overrides), "ConfigMap", "workflow-controller-configmap"));
+const configOf = async (stack: string, overrides = {}) =>
+  argoView(object(await run(stack, overrides), "ConfigMap", "workflow-controller-configmap"));
 
 describe("Argo Workflows", () => {
   for (const stack of stackNames()) {
@@ -34,14 +40,23 @@ describe("Argo Workflows", () => {
       const config = await configOf(stack);
       assert.deepEqual(unknownConfigKeys(config, CONTROLLER_CONFIG_KEYS, unknownKeys), []);
       // The check itself must catch a misspelling, at the top level and deep inside an Argo type.
-      const broken = { ...config, archiveTtl: "30d", workflowDefaults: { spec: { ...config.workflowDefaults.spec, executer: {} } } };
-      assert.deepEqual(unknownConfigKeys(broken, CONTROLLER_CONFIG_KEYS, unknownKeys).sort(), ["archiveTtl", "workflowDefaults.spec.executer"]);
+      const broken = {
+        ...config,
+        archiveTtl: "30d",
+        workflowDefaults: { spec: { ...config.workflowDefaults.spec, executer: {} } },
+      };
+      assert.deepEqual(unknownConfigKeys(broken, CONTROLLER_CONFIG_KEYS, unknownKeys).sort(), [
+        "archiveTtl",
+        "workflowDefaults.spec.executer",
+      ]);
     });
   }
 
   it("enforces strict template-only mode by default, and Secure where a stack asks", async () => {
     assert.deepEqual((await configOf("dev")).workflowRestrictions, { templateReferencing: "Strict" });
-    assert.deepEqual((await configOf("dev", { templateReferencing: "Secure" })).workflowRestrictions, { templateReferencing: "Secure" });
+    assert.deepEqual((await configOf("dev", { templateReferencing: "Secure" })).workflowRestrictions, {
+      templateReferencing: "Secure",
+    });
   });
 
   it("defaults every workflow to the executor account with no token, so a template without an executor block runs", async () => {
@@ -50,13 +65,22 @@ describe("Argo Workflows", () => {
     assert.equal(spec.automountServiceAccountToken, false);
     assert.equal(spec.serviceAccountName, "data-plane-service-account");
     assert.equal(spec.executor.serviceAccountName, "data-plane-service-account", "mandatory once automount is off");
-    assert.ok(spec.ttlStrategy.secondsAfterCompletion > 0 && spec.podGC.strategy, "completed Workflow objects leave the cluster");
+    assert.ok(
+      spec.ttlStrategy.secondsAfterCompletion > 0 && spec.podGC.strategy,
+      "completed Workflow objects leave the cluster",
+    );
     // What that account needs: its token Secret under the name Argo looks up, and a controller that can find it.
     const token = object(r, "Secret", "data-plane-service-account.service-account-token", "data-plane");
     assert.equal(token.type, "kubernetes.io/service-account-token");
     assert.equal(token.metadata.annotations["kubernetes.io/service-account.name"], "data-plane-service-account");
     const account = resource(r, "kubernetes:core/v1:ServiceAccount", "data-plane/data-plane-service-account");
-    assert.ok(resource(r, "kubernetes:core/v1:Secret", "data-plane/data-plane-service-account.service-account-token").options.dependsOn.includes(account.urn));
+    assert.ok(
+      resource(
+        r,
+        "kubernetes:core/v1:Secret",
+        "data-plane/data-plane-service-account.service-account-token",
+      ).options.dependsOn.includes(account.urn),
+    );
   });
 
   it("makes every pod the controller builds acceptable to Pod Security restricted", async () => {
@@ -65,7 +89,10 @@ describe("Argo Workflows", () => {
     assert.equal(pod.runAsNonRoot, true);
     assert.equal(pod.runAsUser, 8737);
     assert.equal(pod.seccompProfile.type, "RuntimeDefault");
-    for (const [name, container] of [["executor", config.executor], ["mainContainer", config.mainContainer]]) {
+    for (const [name, container] of [
+      ["executor", config.executor],
+      ["mainContainer", config.mainContainer],
+    ]) {
       const sc = container.securityContext;
       assert.equal(sc.allowPrivilegeEscalation, false, name);
       assert.deepEqual(sc.capabilities.drop, ["ALL"], name);
@@ -82,23 +109,40 @@ describe("Argo Workflows", () => {
     const pod = object(r, "Deployment", "workflow-controller", "control-plane").spec.template.spec;
     const [c] = pod.containers;
     assert.equal(c.image, "quay.io/argoproj/workflow-controller:v4.1.2");
-    assert.deepEqual(c.args, ["--configmap", "workflow-controller-configmap", "--namespaced", "--managed-namespace=data-plane"]);
+    assert.deepEqual(c.args, [
+      "--configmap",
+      "workflow-controller-configmap",
+      "--namespaced",
+      "--managed-namespace=data-plane",
+    ]);
     assert.equal(pod.serviceAccountName, "controller-service-account");
-    assert.equal(c.env.find((e: any) => e.name === "LEADER_ELECTION_IDENTITY").valueFrom.fieldRef.fieldPath, "metadata.name");
+    assert.equal(
+      c.env.find((e: any) => e.name === "LEADER_ELECTION_IDENTITY").valueFrom.fieldRef.fieldPath,
+      "metadata.name",
+    );
     assert.ok(c.ports.some((p: any) => p.containerPort === 9090) && c.livenessProbe.httpGet.path === "/healthz");
     const mount = c.volumeMounts.find((m: any) => m.mountPath === "/var/run/secrets/kubernetes.io/serviceaccount");
     const sources = pod.volumes.find((v: any) => v.name === mount.name).projected.sources;
     assert.ok(sources[0].serviceAccountToken.expirationSeconds <= 3600);
     assert.equal(sources[1].configMap.name, "kube-root-ca.crt");
-    assert.equal(sources[2].downwardAPI.items[0].path, "namespace", "without it Argo looks for its ConfigMap in `default`");
+    assert.equal(
+      sources[2].downwardAPI.items[0].path,
+      "namespace",
+      "without it Argo looks for its ConfigMap in `default`",
+    );
   });
 
   it("rolls both binaries when the ConfigMap changes, via a checksum on their pod templates", async () => {
     const checksums = async (overrides: Record<string, string>) => {
       const r = await run("dev", overrides);
       const data = object(r, "ConfigMap", "workflow-controller-configmap").data;
-      const expected = crypto.createHash("sha256").update(JSON.stringify(data, Object.keys(data).sort())).digest("hex");
-      const seen = ["workflow-controller", "argo-server"].map((d) => object(r, "Deployment", d).spec.template.metadata.annotations["argo-platform/config-checksum"]);
+      const expected = crypto
+        .createHash("sha256")
+        .update(JSON.stringify(data, Object.keys(data).sort()))
+        .digest("hex");
+      const seen = ["workflow-controller", "argo-server"].map(
+        (d) => object(r, "Deployment", d).spec.template.metadata.annotations["argo-platform/config-checksum"],
+      );
       assert.deepEqual(seen, [expected, expected]);
       return expected;
     };
@@ -113,10 +157,16 @@ describe("Argo Workflows", () => {
     assert.equal(c.args[0], "server");
     assert.ok(c.args.includes("--auth-mode=client"));
     assert.ok(!c.args.some((a: string) => /auth-mode=(server|sso)|^server,|,server/.test(a)), "no server auth mode");
-    assert.ok(c.args.includes("--secure=true") && c.args.includes("--namespaced") && c.args.includes("--managed-namespace=data-plane"));
+    assert.ok(
+      c.args.includes("--secure=true") &&
+        c.args.includes("--namespaced") &&
+        c.args.includes("--managed-namespace=data-plane"),
+    );
     assert.equal(c.readinessProbe.httpGet.scheme, "HTTPS");
     assert.equal(c.ports[0].containerPort, 2746);
-    assert.ok(pod.volumes.find((v: any) => v.name === c.volumeMounts.find((m: any) => m.mountPath === "/tmp").name).emptyDir);
+    assert.ok(
+      pod.volumes.find((v: any) => v.name === c.volumeMounts.find((m: any) => m.mountPath === "/tmp").name).emptyDir,
+    );
     const service = object(r, "Service", "argo-server", "control-plane");
     assert.deepEqual(service.spec.ports, [{ name: "web", port: 2746, targetPort: "web" }]);
     assert.equal(r.outputs.uiUrl, "https://localhost:2746/workflows/data-plane");
@@ -128,13 +178,22 @@ describe("Argo Workflows", () => {
     const args: string[] = object(r, "Deployment", "argo-server").spec.template.spec.containers[0].args;
     assert.equal(args[args.indexOf("--tls-certificate-secret-name") + 1], "argo-server-tls");
     const role = object(r, "Role", "argo-server", "control-plane");
-    assert.ok(role.rules.some((rule: any) => rule.resources.includes("secrets") && rule.resourceNames.includes("argo-server-tls")));
+    assert.ok(
+      role.rules.some(
+        (rule: any) => rule.resources.includes("secrets") && rule.resourceNames.includes("argo-server-tls"),
+      ),
+    );
   });
 
   it("adds disruption budgets where a binary has more than one replica", async () => {
     assert.deepEqual(objects(await run("dev"), "PodDisruptionBudget"), []);
     const prod = await run("prod");
-    assert.deepEqual(objects(prod, "PodDisruptionBudget").map((p) => p.metadata.name).sort(), ["argo-server", "workflow-controller"]);
+    assert.deepEqual(
+      objects(prod, "PodDisruptionBudget")
+        .map((p) => p.metadata.name)
+        .sort(),
+      ["argo-server", "workflow-controller"],
+    );
     assert.equal(object(prod, "Deployment", "workflow-controller").spec.replicas, 2);
   });
 
@@ -142,11 +201,21 @@ describe("Argo Workflows", () => {
     const r = await run("dev");
     const crds = objects(r, "CustomResourceDefinition");
     assert.deepEqual(crds.map((c) => c.spec.names.plural).sort(), [
-      "clusterworkflowtemplates", "cronworkflows", "workflowartifactgctasks", "workfloweventbindings",
-      "workflows", "workflowtaskresults", "workflowtasksets", "workflowtemplates",
+      "clusterworkflowtemplates",
+      "cronworkflows",
+      "workflowartifactgctasks",
+      "workfloweventbindings",
+      "workflows",
+      "workflowtaskresults",
+      "workflowtasksets",
+      "workflowtemplates",
     ]);
-    for (const c of crds) assert.equal(c.spec.group, "argoproj.io") ;
-    const crd = resource(r, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "workflowtemplates.argoproj.io");
+    for (const c of crds) assert.equal(c.spec.group, "argoproj.io");
+    const crd = resource(
+      r,
+      "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+      "workflowtemplates.argoproj.io",
+    );
     const templates = r.resources.filter((x) => x.type === "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate");
     assert.ok(templates.length >= 1);
     for (const t of templates) {
@@ -170,7 +239,10 @@ describe("Argo Workflows", () => {
         assert.equal(t.body.spec.automountServiceAccountToken, false);
         assert.ok(t.body.spec.arguments?.parameters?.length, `${t.name} is parameterised`);
       }
-      assert.deepEqual((await run("dev")).outputs.workflowTemplates, templates.map((t) => t.name));
+      assert.deepEqual(
+        (await run("dev")).outputs.workflowTemplates,
+        templates.map((t) => t.name),
+      );
     });
 
     it("refuses a broken template with the file name and the path of each problem", async () => {
@@ -187,9 +259,18 @@ describe("Argo Workflows", () => {
       try {
         await assert.rejects(loadTemplates(dir), (e: Error) => {
           assert.match(e.message, /broken\.yaml: spec\.automountServiceAccountToken: must be false/);
-          assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.container\.imagePullPolicyy: is not a field Argo v4\.1\.2 knows/);
-          assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.privileged: must not be true/);
-          assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.runAsUser: must not be 0/);
+          assert.match(
+            e.message,
+            /broken\.yaml: spec\.templates\[0\]\.container\.imagePullPolicyy: is not a field Argo v4\.1\.2 knows/,
+          );
+          assert.match(
+            e.message,
+            /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.privileged: must not be true/,
+          );
+          assert.match(
+            e.message,
+            /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.runAsUser: must not be 0/,
+          );
           assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.activeDeadlineSeconds: .*\(Argo v4 schema\)/);
           assert.doesNotMatch(e.message, /good\.yaml/);
           return true;
@@ -201,10 +282,16 @@ describe("Argo Workflows", () => {
 
     it("stops the program before any resource is registered when a template in templates/ is broken", async () => {
       const file = path.join(TEMPLATES_DIR, "zz-broken-by-test.yaml");
-      fs.writeFileSync(file, "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: zz}\nspec: {entrypoint: main, templates: [{name: main}]}\n");
+      fs.writeFileSync(
+        file,
+        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: zz}\nspec: {entrypoint: main, templates: [{name: main}]}\n",
+      );
       try {
         await assert.rejects(runProgram(loadStackConfig("dev")), (e: any) => {
-          assert.match(e.message, /templates\/zz-broken-by-test\.yaml: spec\.serviceAccountName: must be data-plane-service-account/);
+          assert.match(
+            e.message,
+            /templates\/zz-broken-by-test\.yaml: spec\.serviceAccountName: must be data-plane-service-account/,
+          );
           assert.deepEqual(e.registered, []);
           return true;
         });

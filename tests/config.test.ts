@@ -22,23 +22,67 @@ async function refused(overrides: Record<string, string | undefined>, stack = "d
 
 describe("stack configuration", () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ["a namespace that is not a DNS label", { dataPlaneNamespace: "Data_Plane" }, /argo-platform:dataPlaneNamespace = "Data_Plane": must be a DNS-1123 label/],
-    ["the same namespace twice", { dataPlaneNamespace: "control-plane" }, /dataPlaneNamespace = "control-plane": must be different from controlPlaneNamespace/],
-    ["an Argo version that is not a tag", { argoVersion: "latest" }, /argoVersion = "latest": must be a release tag of the form vX\.Y\.Z/],
-    ["an Argo version before the Strict-mode fixes", { argoVersion: "v4.0.5" }, /argoVersion = "v4.0.5": must be a v4 release at or above v4\.0\.6/],
+    [
+      "a namespace that is not a DNS label",
+      { dataPlaneNamespace: "Data_Plane" },
+      /argo-platform:dataPlaneNamespace = "Data_Plane": must be a DNS-1123 label/,
+    ],
+    [
+      "the same namespace twice",
+      { dataPlaneNamespace: "control-plane" },
+      /dataPlaneNamespace = "control-plane": must be different from controlPlaneNamespace/,
+    ],
+    [
+      "an Argo version that is not a tag",
+      { argoVersion: "latest" },
+      /argoVersion = "latest": must be a release tag of the form vX\.Y\.Z/,
+    ],
+    [
+      "an Argo version before the Strict-mode fixes",
+      { argoVersion: "v4.0.5" },
+      /argoVersion = "v4.0.5": must be a v4 release at or above v4\.0\.6/,
+    ],
     ["an Argo v3 version", { argoVersion: "v3.7.9" }, /argoVersion = "v3.7.9": must be a v4 release/],
-    ["a lower-case strict", { templateReferencing: "strict" }, /templateReferencing = "strict": must be Strict or Secure \(case-sensitive/],
+    [
+      "a lower-case strict",
+      { templateReferencing: "strict" },
+      /templateReferencing = "strict": must be Strict or Secure \(case-sensitive/,
+    ],
     ["a compound TTL", { archiveTTL: "1h30m" }, /archiveTTL = "1h30m": must be a positive duration/],
     ["a bare-number TTL", { archiveTTL: "30" }, /archiveTTL = "30": must be a positive duration/],
     ["a zero TTL", { archiveTTL: "0d" }, /archiveTTL = "0d"/],
-    ["an unknown database mode", { databaseMode: "managed" }, /databaseMode = "managed": must be in-cluster or external/],
-    ["a fractional replica count", { controllerReplicas: "1.5" }, /controllerReplicas = "1.5": must be a whole number from 1 to 5/],
+    [
+      "an unknown database mode",
+      { databaseMode: "managed" },
+      /databaseMode = "managed": must be in-cluster or external/,
+    ],
+    [
+      "a fractional replica count",
+      { controllerReplicas: "1.5" },
+      /controllerReplicas = "1.5": must be a whole number from 1 to 5/,
+    ],
     ["too many replicas", { serverReplicas: "9" }, /serverReplicas = "9": must be a whole number from 1 to 5/],
-    ["a port out of range", { databasePort: "70000" }, /databasePort = "70000": must be a whole number from 1 to 65535/],
+    [
+      "a port out of range",
+      { databasePort: "70000" },
+      /databasePort = "70000": must be a whole number from 1 to 65535/,
+    ],
     ["a boolean spelt yes", { controllerTokenLogin: "yes" }, /controllerTokenLogin = "yes": must be true or false/],
-    ["an insecure sslmode", { databaseSslMode: "disable" }, /databaseSslMode = "disable": must be require, verify-ca or verify-full/],
-    ["a misspelt key", { archiveTtl: "30d" }, /argo-platform:archiveTtl = "30d": not a key of this project \(allowed: .*archiveTTL/],
-    ["a database name that needs quoting", { databaseName: "argo-workflows" }, /databaseName = "argo-workflows": must be a PostgreSQL identifier/],
+    [
+      "an insecure sslmode",
+      { databaseSslMode: "disable" },
+      /databaseSslMode = "disable": must be require, verify-ca or verify-full/,
+    ],
+    [
+      "a misspelt key",
+      { archiveTtl: "30d" },
+      /argo-platform:archiveTtl = "30d": not a key of this project \(allowed: .*archiveTTL/,
+    ],
+    [
+      "a database name that needs quoting",
+      { databaseName: "argo-workflows" },
+      /databaseName = "argo-workflows": must be a PostgreSQL identifier/,
+    ],
   ];
   for (const [what, overrides, message] of cases) {
     it(`refuses ${what}`, async () => assert.match(await refused(overrides), message));
@@ -46,26 +90,47 @@ describe("stack configuration", () => {
 
   it("reports every problem at once", async () => {
     const message = await refused({ argoVersion: "v4", templateReferencing: "Off", archiveTTL: "forever" });
-    for (const key of ["argoVersion", "templateReferencing", "archiveTTL"]) assert.match(message, new RegExp(`${PROJECT}:${key}`));
+    for (const key of ["argoVersion", "templateReferencing", "archiveTTL"])
+      assert.match(message, new RegExp(`${PROJECT}:${key}`));
   });
 
   it("refuses an external database without a host or an admin password, naming both keys", async () => {
     const message = await refused({ databaseMode: "external" });
     assert.match(message, /argo-platform:databaseHost = "": must be set when databaseMode is external/);
-    assert.match(message, /argo-platform:databaseAdminPassword = \(not set\): must be set when databaseMode is external, with `pulumi config set --secret/);
+    assert.match(
+      message,
+      /argo-platform:databaseAdminPassword = \(not set\): must be set when databaseMode is external, with `pulumi config set --secret/,
+    );
   });
 
   it("never echoes a secret value", async () => {
-    const message = await refused({ databaseMode: "external", databaseAdminPassword: "hunter2", databaseHost: "db.example.com", databasePort: "x" });
+    const message = await refused({
+      databaseMode: "external",
+      databaseAdminPassword: "hunter2",
+      databaseHost: "db.example.com",
+      databasePort: "x",
+    });
     assert.doesNotMatch(message, /hunter2/);
   });
 
   it("accepts the TTL forms Argo's parser accepts, and nothing else", () => {
     // Expected values from Argo v4.1.2 config/ttl.go semantics.
     const table: [string, number | undefined][] = [
-      ["30d", 30 * 86_400_000], ["720h", 720 * 3_600_000], ["90m", 90 * 60_000], ["45s", 45_000], ["+7d", 7 * 86_400_000],
-      ["0", 0], ["", 0], ["1h30m", undefined], ["1.5h", undefined], ["30", undefined], ["100ms", undefined],
-      ["d", undefined], ["30 d", undefined], ["1w", undefined], ["P30D", undefined],
+      ["30d", 30 * 86_400_000],
+      ["720h", 720 * 3_600_000],
+      ["90m", 90 * 60_000],
+      ["45s", 45_000],
+      ["+7d", 7 * 86_400_000],
+      ["0", 0],
+      ["", 0],
+      ["1h30m", undefined],
+      ["1.5h", undefined],
+      ["30", undefined],
+      ["100ms", undefined],
+      ["d", undefined],
+      ["30 d", undefined],
+      ["1w", undefined],
+      ["P30D", undefined],
     ];
     for (const [value, ms] of table) assert.equal(parseArgoTTL(value), ms, value);
     assert.ok(ARCHIVE_TTL_ALLOWED.includes("<n>d"));
@@ -77,9 +142,14 @@ describe("stack configuration", () => {
     assert.deepEqual(Object.keys(declared).sort(), schemaKeys.sort());
     for (const key of schemaKeys) {
       const fromSchema = CONFIG_SCHEMA.shape[key as keyof typeof CONFIG_SCHEMA.shape].def as any;
-      const schemaDefault = typeof fromSchema.defaultValue === "function" ? fromSchema.defaultValue() : fromSchema.defaultValue;
+      const schemaDefault =
+        typeof fromSchema.defaultValue === "function" ? fromSchema.defaultValue() : fromSchema.defaultValue;
       assert.equal(String(declared[key].default), String(schemaDefault), `${key} default`);
-      const expectedType = ["controllerReplicas", "serverReplicas", "databasePort"].includes(key) ? "integer" : key === "controllerTokenLogin" ? "boolean" : "string";
+      const expectedType = ["controllerReplicas", "serverReplicas", "databasePort"].includes(key)
+        ? "integer"
+        : key === "controllerTokenLogin"
+          ? "boolean"
+          : "string";
       assert.equal(declared[key].type, expectedType, `${key} type`);
     }
   });
@@ -89,10 +159,14 @@ describe("stack configuration", () => {
     const stackFile = path.join(ROOT, "Pulumi.render-test-bad.yaml");
     fs.writeFileSync(stackFile, `config:\n  ${PROJECT}:templateReferncing: Strict\n`);
     try {
-      const result = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "tools/render.ts", "--stack", "render-test-bad", "--out", dir], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
+      const result = spawnSync(
+        process.execPath,
+        ["--require", "ts-node/register/transpile-only", "tools/render.ts", "--stack", "render-test-bad", "--out", dir],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+        },
+      );
       assert.notEqual(result.status, 0);
       assert.match(result.stderr, /argo-platform:templateReferncing = "Strict": not a key of this project/);
       assert.deepEqual(fs.readdirSync(dir), []);

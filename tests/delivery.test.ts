@@ -19,7 +19,10 @@ describe("delivery", () => {
     assert.deepEqual(files.sort(), ["deploy.yaml", "preview.yaml", "test.yaml"]);
     for (const f of files) {
       const problems = lint(fs.readFileSync(path.join(WORKFLOWS, f), "utf8"), `.github/workflows/${f}`);
-      assert.deepEqual(problems.map((p: any) => `${p.file}:${p.line}: ${p.message}`), []);
+      assert.deepEqual(
+        problems.map((p: any) => `${p.file}:${p.line}: ${p.message}`),
+        [],
+      );
     }
     // The linter does find problems: a job with no steps and an unknown action input shape.
     assert.ok(lint("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n", "bad.yaml").length > 0);
@@ -45,7 +48,10 @@ describe("delivery", () => {
     const deploy = workflow("deploy.yaml");
     assert.deepEqual(deploy.on.push.branches, ["main"]);
     const up = deploy.jobs.up;
-    assert.deepEqual(up.strategy.matrix.include.map((i: any) => i.environment), ["staging", "production"]);
+    assert.deepEqual(
+      up.strategy.matrix.include.map((i: any) => i.environment),
+      ["staging", "production"],
+    );
     assert.equal(up.strategy["max-parallel"], 1);
     assert.ok(up.steps.some((s: any) => s.uses === "pulumi/actions@v7" && s.with.command === "up"));
     assert.deepEqual(up.needs, "test");
@@ -55,15 +61,22 @@ describe("delivery", () => {
   it("has a Tiltfile that refuses non-local contexts, deploys dev with pulumi, and serves the UI on 2746", () => {
     const tiltfile = fs.readFileSync(path.join(ROOT, "Tiltfile"), "utf8");
     // Starlark is a dialect of Python's grammar: a syntax error here is one for Tilt too.
-    const python = spawnSync("python3", ["-c", "import ast,sys; ast.parse(sys.stdin.read())"], { input: tiltfile, encoding: "utf8" });
+    const python = spawnSync("python3", ["-c", "import ast,sys; ast.parse(sys.stdin.read())"], {
+      input: tiltfile,
+      encoding: "utf8",
+    });
     if (python.error === undefined) assert.equal(python.status, 0, python.stderr);
     assert.match(tiltfile, /fail\('Refusing kube context/);
     assert.match(tiltfile, /pulumi up --stack dev --yes --skip-preview/);
     assert.match(tiltfile, /port-forward svc\/argo-server 2746:2746/);
     assert.match(tiltfile, /https:\/\/localhost:2746\/workflows\//);
-    for (const button of ["login-token", "smoke-workflow", "destroy-dev-stack"]) assert.match(tiltfile, new RegExp(`'${button}'`));
+    for (const button of ["login-token", "smoke-workflow", "destroy-dev-stack"])
+      assert.match(tiltfile, new RegExp(`'${button}'`));
     assert.match(tiltfile, /workflowTemplateRef:\n\s+name: platform-smoke-test/);
-    assert.ok(fs.existsSync(path.join(ROOT, "templates", "platform-smoke-test.yaml")), "the smoke workflow's template ships");
+    assert.ok(
+      fs.existsSync(path.join(ROOT, "templates", "platform-smoke-test.yaml")),
+      "the smoke workflow's template ships",
+    );
   });
 
   it("starts the README with the test command and the main command, and names only scripts that exist", () => {
@@ -74,7 +87,9 @@ describe("delivery", () => {
     const ci = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
     assert.match(ci, /^npm ci --no-audit --no-fund\nnpm test$/m, ".ci/run runs the README's test command");
     const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts);
-    for (const [, script] of readme.matchAll(/npm run ([\w:-]+)/g)) assert.ok(scripts.includes(script), `npm run ${script}`);
-    for (const stack of readme.matchAll(/--stack (\w+)/g)) assert.ok(stackNames().includes(stack[1]), `stack ${stack[1]}`);
+    for (const [, script] of readme.matchAll(/npm run ([\w:-]+)/g))
+      assert.ok(scripts.includes(script), `npm run ${script}`);
+    for (const stack of readme.matchAll(/--stack (\w+)/g))
+      assert.ok(stackNames().includes(stack[1]), `stack ${stack[1]}`);
   });
 });

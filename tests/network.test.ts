@@ -15,7 +15,10 @@ describe("network policies", () => {
       assert.equal(p.spec.ingress, undefined);
     }
     // Nothing opens ingress to workflow pods.
-    assert.deepEqual(objects(r, "NetworkPolicy").filter((p) => p.metadata.namespace === "data-plane" && p.spec.ingress), []);
+    assert.deepEqual(
+      objects(r, "NetworkPolicy").filter((p) => p.metadata.namespace === "data-plane" && p.spec.ingress),
+      [],
+    );
   });
 
   it("open argo-server on 2746, and controller metrics on 9090 only from the configured namespace", async () => {
@@ -25,7 +28,10 @@ describe("network policies", () => {
     assert.deepEqual(serverPolicy.spec.ingress, [{ ports: [{ protocol: "TCP", port: 2746 }] }]);
     const [metrics] = select(policies, "controller");
     assert.deepEqual(metrics.spec.ingress, [
-      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }], ports: [{ protocol: "TCP", port: 9090 }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }],
+        ports: [{ protocol: "TCP", port: 9090 }],
+      },
     ]);
   });
 

@@ -25,7 +25,9 @@ function secretValues(value: any, found: string[] = []): string[] {
     if (SECRET in value) {
       const inner = value[SECRET];
       if (typeof inner === "string") found.push(inner);
-      else for (const [k, v] of Object.entries(inner ?? {})) if (/password|token/i.test(k) && typeof v === "string") found.push(v);
+      else
+        for (const [k, v] of Object.entries(inner ?? {}))
+          if (/password|token/i.test(k) && typeof v === "string") found.push(v);
     } else Object.values(value).forEach((v) => secretValues(v, found));
   }
   return found;
@@ -56,8 +58,12 @@ describe("every stack", () => {
         const r = await run(stack);
         const accounts = objects(r, "ServiceAccount");
         assert.ok(accounts.length >= 7);
-        for (const sa of accounts) assert.equal(sa.automountServiceAccountToken, false, `${sa.metadata.namespace}/${sa.metadata.name}`);
-        const patched = accounts.filter((sa) => sa.metadata.name === "default").map((sa) => sa.metadata.namespace).sort();
+        for (const sa of accounts)
+          assert.equal(sa.automountServiceAccountToken, false, `${sa.metadata.namespace}/${sa.metadata.name}`);
+        const patched = accounts
+          .filter((sa) => sa.metadata.name === "default")
+          .map((sa) => sa.metadata.namespace)
+          .sort();
         assert.deepEqual(patched, ["control-plane", "data-plane"]);
         for (const { owner, spec } of podSpecs(r)) assert.equal(spec.automountServiceAccountToken, false, owner);
       });
@@ -100,9 +106,15 @@ describe("every stack", () => {
         const clusterScoped = new Set(["Namespace", "CustomResourceDefinition"]);
         for (const o of objects(r)) {
           if (clusterScoped.has(o.kind)) continue;
-          assert.ok(["control-plane", "data-plane"].includes(o.metadata.namespace), `${o.kind} ${o.metadata.name} in ${o.metadata.namespace}`);
+          assert.ok(
+            ["control-plane", "data-plane"].includes(o.metadata.namespace),
+            `${o.kind} ${o.metadata.name} in ${o.metadata.namespace}`,
+          );
         }
-        assert.deepEqual(objects(r).filter((o) => /^Cluster/.test(o.kind) && o.kind !== "ClusterWorkflowTemplate"), []);
+        assert.deepEqual(
+          objects(r).filter((o) => /^Cluster/.test(o.kind) && o.kind !== "ClusterWorkflowTemplate"),
+          [],
+        );
       });
 
       it("marks every Secret payload secret, and no secret value appears anywhere else", async () => {
@@ -113,7 +125,12 @@ describe("every stack", () => {
         const values = r.resources.flatMap((x) => secretValues(x.inputs));
         assert.ok(values.length > 0);
         for (const x of r.resources) {
-          if (x.type === "kubernetes:core/v1:Secret" || x.type.startsWith("pulumi:providers:") || x.type.startsWith("postgresql:")) continue;
+          if (
+            x.type === "kubernetes:core/v1:Secret" ||
+            x.type.startsWith("pulumi:providers:") ||
+            x.type.startsWith("postgresql:")
+          )
+            continue;
           const text = JSON.stringify(x.inputs.data ?? x.inputs.spec ?? x.inputs);
           for (const v of values) assert.ok(!text.includes(v), `${x.type} ${x.name} contains a secret value`);
         }
@@ -123,18 +140,23 @@ describe("every stack", () => {
       });
 
       it("renders both files deterministically, with Secret payloads redacted", async () => {
-        const dirs = [fs.mkdtempSync(path.join(os.tmpdir(), "render-")), fs.mkdtempSync(path.join(os.tmpdir(), "render-"))];
+        const dirs = [
+          fs.mkdtempSync(path.join(os.tmpdir(), "render-")),
+          fs.mkdtempSync(path.join(os.tmpdir(), "render-")),
+        ];
         try {
           for (const d of dirs) await render(stack, d);
           const read = (d: string, f: string) => fs.readFileSync(path.join(d, f), "utf8");
-          for (const f of ["manifests.yaml", "resources.json"]) assert.equal(read(dirs[0], f), read(dirs[1], f), `${f} is deterministic`);
+          for (const f of ["manifests.yaml", "resources.json"])
+            assert.equal(read(dirs[0], f), read(dirs[1], f), `${f} is deterministic`);
           const manifests = read(dirs[0], "manifests.yaml");
           assert.match(manifests, /kind: WorkflowTemplate/);
           assert.ok(manifests.includes(`password: ${REDACTED}`));
           const report = JSON.parse(read(dirs[0], "resources.json"));
           const all = JSON.stringify(report);
           const r = await run(stack);
-          for (const v of r.resources.flatMap((x) => secretValues(x.inputs))) assert.ok(!manifests.includes(v) && !all.includes(v), "a secret value was rendered");
+          for (const v of r.resources.flatMap((x) => secretValues(x.inputs)))
+            assert.ok(!manifests.includes(v) && !all.includes(v), "a secret value was rendered");
           assert.ok(report.resources.every((x: any) => typeof x.protect === "boolean" && Array.isArray(x.dependsOn)));
         } finally {
           for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });

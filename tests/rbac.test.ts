@@ -18,12 +18,24 @@ const ACCOUNTS = { controller, server, executor, viewer, author };
  * May `account` do `verb` on `resource` ("pods", "pods/exec", "argoproj.io/workflows", "coordination.k8s.io/leases")
  * in `namespace`, optionally on the object named `name`? Only namespaced Roles exist (a test below proves it).
  */
-function can(r: ProgramRun, account: Account, verb: string, resource: string, namespace: string, name?: string): boolean {
-  const [group, plural] = resource.includes(".") || resource.split("/").length > 2 ? splitGroup(resource) : ["", resource];
+function can(
+  r: ProgramRun,
+  account: Account,
+  verb: string,
+  resource: string,
+  namespace: string,
+  name?: string,
+): boolean {
+  const [group, plural] =
+    resource.includes(".") || resource.split("/").length > 2 ? splitGroup(resource) : ["", resource];
   const roles = objects(r, "Role").filter((x) => x.metadata.namespace === namespace);
   return objects(r, "RoleBinding")
     .filter((b) => b.metadata.namespace === namespace)
-    .filter((b) => b.subjects.some((s: any) => s.kind === "ServiceAccount" && s.name === account.name && s.namespace === account.namespace))
+    .filter((b) =>
+      b.subjects.some(
+        (s: any) => s.kind === "ServiceAccount" && s.name === account.name && s.namespace === account.namespace,
+      ),
+    )
     .flatMap((b) => roles.filter((role) => b.roleRef.kind === "Role" && role.metadata.name === b.roleRef.name))
     .flatMap((role) => role.rules)
     .some(
@@ -45,11 +57,17 @@ describe("RBAC", () => {
     describe(`stack ${stack}`, () => {
       it("uses only namespaced Roles, without wildcards, and binds nothing to the default accounts", async () => {
         const r = await run(stack);
-        assert.deepEqual(objects(r).filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding"), []);
+        assert.deepEqual(
+          objects(r).filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding"),
+          [],
+        );
         for (const role of objects(r, "Role")) {
           for (const rule of role.rules) {
             for (const field of ["apiGroups", "resources", "verbs", "resourceNames"]) {
-              assert.ok(!(rule[field] ?? []).includes("*"), `${role.metadata.namespace}/${role.metadata.name} ${field}`);
+              assert.ok(
+                !(rule[field] ?? []).includes("*"),
+                `${role.metadata.namespace}/${role.metadata.name} ${field}`,
+              );
             }
           }
         }
@@ -60,19 +78,34 @@ describe("RBAC", () => {
 
       it("lets the controller run workflows in the data plane and start in the control plane", async () => {
         const r = await run(stack);
-        for (const verb of ["create", "get", "list", "watch", "patch", "delete"]) assert.ok(can(r, controller, verb, "pods", DP), verb);
+        for (const verb of ["create", "get", "list", "watch", "patch", "delete"])
+          assert.ok(can(r, controller, verb, "pods", DP), verb);
         assert.ok(can(r, controller, "create", "pods/exec", DP));
-        assert.ok(can(r, controller, "get", "serviceaccounts", DP), "finds the executor's token Secret through its account");
+        assert.ok(
+          can(r, controller, "get", "serviceaccounts", DP),
+          "finds the executor's token Secret through its account",
+        );
         assert.ok(can(r, controller, "create", "configmaps", DP), "offloads very large templates");
-        for (const res of ["argoproj.io/workflowtasksets", "argoproj.io/workflowartifactgctasks", "argoproj.io/workflowtaskresults", "configmaps"]) {
-          assert.ok(can(r, controller, "list", res, DP) && can(r, controller, "watch", res, DP), `informer ${res} can sync`);
+        for (const res of [
+          "argoproj.io/workflowtasksets",
+          "argoproj.io/workflowartifactgctasks",
+          "argoproj.io/workflowtaskresults",
+          "configmaps",
+        ]) {
+          assert.ok(
+            can(r, controller, "list", res, DP) && can(r, controller, "watch", res, DP),
+            `informer ${res} can sync`,
+          );
         }
         assert.ok(can(r, controller, "update", "argoproj.io/workflows", DP));
         assert.ok(can(r, controller, "get", "argoproj.io/workflowtemplates", DP));
         assert.ok(can(r, controller, "watch", "configmaps", CP, "workflow-controller-configmap"));
         assert.ok(can(r, controller, "get", "secrets", CP, "argo-archive-database"));
         assert.ok(!can(r, controller, "get", "secrets", CP, "some-other-secret"), "only the archive Secret");
-        assert.ok(can(r, controller, "create", "coordination.k8s.io/leases", CP) && can(r, controller, "update", "coordination.k8s.io/leases", CP, "workflow-controller"));
+        assert.ok(
+          can(r, controller, "create", "coordination.k8s.io/leases", CP) &&
+            can(r, controller, "update", "coordination.k8s.io/leases", CP, "workflow-controller"),
+        );
         assert.ok(!can(r, controller, "update", "configmaps", CP), "cannot rewrite its own configuration");
       });
 
@@ -91,15 +124,29 @@ describe("RBAC", () => {
         const r = await run(stack);
         assert.ok(can(r, executor, "create", "argoproj.io/workflowtaskresults", DP));
         assert.ok(can(r, executor, "patch", "argoproj.io/workflowtaskresults", DP));
-        for (const [verb, res] of [["get", "secrets"], ["list", "secrets"], ["get", "pods"], ["patch", "pods"], ["create", "configmaps"], ["get", "argoproj.io/workflows"]]) {
+        for (const [verb, res] of [
+          ["get", "secrets"],
+          ["list", "secrets"],
+          ["get", "pods"],
+          ["patch", "pods"],
+          ["create", "configmaps"],
+          ["get", "argoproj.io/workflows"],
+        ]) {
           assert.ok(!can(r, executor, verb, res, DP), `${verb} ${res}`);
         }
-        assert.ok(!objects(r, "RoleBinding").some((b) => b.metadata.namespace === CP && b.subjects.some((s: any) => s.name === executor.name)));
+        assert.ok(
+          !objects(r, "RoleBinding").some(
+            (b) => b.metadata.namespace === CP && b.subjects.some((s: any) => s.name === executor.name),
+          ),
+        );
       });
 
       it("lets the viewer read workflows, the archive and logs, but not submit", async () => {
         const r = await run(stack);
-        assert.ok(can(r, viewer, "list", "argoproj.io/workflows", DP) && can(r, viewer, "get", "argoproj.io/workflows", DP), "archive access review");
+        assert.ok(
+          can(r, viewer, "list", "argoproj.io/workflows", DP) && can(r, viewer, "get", "argoproj.io/workflows", DP),
+          "archive access review",
+        );
         assert.ok(can(r, viewer, "list", "argoproj.io/workflowtemplates", DP));
         assert.ok(can(r, viewer, "get", "pods/log", DP));
         assert.ok(!can(r, viewer, "create", "argoproj.io/workflows", DP));
@@ -108,7 +155,8 @@ describe("RBAC", () => {
 
       it("lets the author write templates and submit from them", async () => {
         const r = await run(stack);
-        for (const verb of ["create", "update", "delete"]) assert.ok(can(r, author, verb, "argoproj.io/workflowtemplates", DP), verb);
+        for (const verb of ["create", "update", "delete"])
+          assert.ok(can(r, author, verb, "argoproj.io/workflowtemplates", DP), verb);
         assert.ok(can(r, author, "create", "argoproj.io/workflows", DP));
         assert.ok(can(r, author, "list", "argoproj.io/workflows", DP));
         assert.ok(!can(r, author, "get", "secrets", DP));
@@ -119,10 +167,18 @@ describe("RBAC", () => {
         for (const [label, account] of Object.entries(ACCOUNTS)) {
           const isController = account === controller;
           for (const ns of [CP, DP]) {
-            assert.equal(can(r, account, "create", "pods/exec", ns), isController && ns === DP, `${label} exec in ${ns}`);
+            assert.equal(
+              can(r, account, "create", "pods/exec", ns),
+              isController && ns === DP,
+              `${label} exec in ${ns}`,
+            );
           }
           for (const verb of ["create", "update", "patch", "delete"]) {
-            assert.equal(can(r, account, verb, "configmaps", DP), isController && verb === "create", `${label} ${verb} configmaps`);
+            assert.equal(
+              can(r, account, verb, "configmaps", DP),
+              isController && verb === "create",
+              `${label} ${verb} configmaps`,
+            );
           }
         }
       });
@@ -132,10 +188,17 @@ describe("RBAC", () => {
   it("lets the controller's token author and submit only where the stack allows it (dev yes, prod no)", async () => {
     const dev = await run("dev");
     const prod = await run("prod");
-    for (const [verb, res] of [["create", "argoproj.io/workflowtemplates"], ["create", "argoproj.io/workflows"], ["get", "pods/log"]]) {
+    for (const [verb, res] of [
+      ["create", "argoproj.io/workflowtemplates"],
+      ["create", "argoproj.io/workflows"],
+      ["get", "pods/log"],
+    ]) {
       assert.ok(can(dev, controller, verb, res, DP), `dev: controller token may ${verb} ${res}`);
     }
-    assert.ok(!can(prod, controller, "create", "argoproj.io/workflowtemplates", DP), "prod: controller holds only what it needs");
+    assert.ok(
+      !can(prod, controller, "create", "argoproj.io/workflowtemplates", DP),
+      "prod: controller holds only what it needs",
+    );
     assert.ok(!can(prod, controller, "get", "pods/log", DP));
     assert.ok("controller" in dev.outputs.loginTokenCommands);
     assert.ok(!("controller" in prod.outputs.loginTokenCommands));
@@ -150,7 +213,13 @@ describe("RBAC", () => {
       uiViewer: "control-plane/ui-viewer-service-account",
       uiAuthor: "control-plane/ui-author-service-account",
     });
-    assert.equal(r.outputs.loginTokenCommands.author, "kubectl -n control-plane create token ui-author-service-account --duration=8h");
-    assert.equal(r.outputs.loginTokenCommands.viewer, "kubectl -n control-plane create token ui-viewer-service-account --duration=8h");
+    assert.equal(
+      r.outputs.loginTokenCommands.author,
+      "kubectl -n control-plane create token ui-author-service-account --duration=8h",
+    );
+    assert.equal(
+      r.outputs.loginTokenCommands.viewer,
+      "kubectl -n control-plane create token ui-viewer-service-account --duration=8h",
+    );
   });
 });

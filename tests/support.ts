@@ -1,5 +1,13 @@
 // Shared by the tests: run a stack (or a stack with changed config) once, and look its objects up.
-import { ProgramRun, RegisteredResource, StackConfig, kubernetesObjects, loadStackConfig, runProgram, stackNames } from "../tools/offline";
+import {
+  ProgramRun,
+  RegisteredResource,
+  StackConfig,
+  kubernetesObjects,
+  loadStackConfig,
+  runProgram,
+  stackNames,
+} from "../tools/offline";
 
 export { stackNames };
 export const PROJECT = "argo-platform";
@@ -29,7 +37,9 @@ export function objects(r: ProgramRun, kind?: string): K8sObject[] {
 }
 
 export function object(r: ProgramRun, kind: string, name: string, namespace?: string): K8sObject {
-  const found = objects(r, kind).filter((o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  const found = objects(r, kind).filter(
+    (o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+  );
   if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? "*"}/${name}, found ${found.length}`);
   return found[0];
 }

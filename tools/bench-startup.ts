@@ -14,7 +14,11 @@ function median(values: number[]): number {
 function measure(hook: string, program: string): number {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const out = spawnSync(process.execPath, ["--require", hook, path.join(ROOT, "tools/bench/evaluate.ts"), program, "dev"], { cwd: ROOT, encoding: "utf8" });
+    const out = spawnSync(
+      process.execPath,
+      ["--require", hook, path.join(ROOT, "tools/bench/evaluate.ts"), program, "dev"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     if (out.status !== 0) throw new Error(out.stderr);
     times.push(Number(out.stdout.trim().split("\n").pop()));
   }
@@ -22,8 +26,16 @@ function measure(hook: string, program: string): number {
 }
 
 const rows: [string, string, string][] = [
-  ["this program, transpile only (as Pulumi.yaml runs it)", "ts-node/register/transpile-only", path.join(ROOT, "index.ts")],
-  ["one-resource program, transpile only", "ts-node/register/transpile-only", path.join(ROOT, "tools/bench/one-resource.ts")],
+  [
+    "this program, transpile only (as Pulumi.yaml runs it)",
+    "ts-node/register/transpile-only",
+    path.join(ROOT, "index.ts"),
+  ],
+  [
+    "one-resource program, transpile only",
+    "ts-node/register/transpile-only",
+    path.join(ROOT, "tools/bench/one-resource.ts"),
+  ],
   ["this program, type-checked (Pulumi's default)", "ts-node/register", path.join(ROOT, "index.ts")],
 ];
 console.log(`median of ${RUNS} fresh processes, Node ${process.version}, under Pulumi's mocks:`);

@@ -3,10 +3,14 @@ import { measuredWaves } from "./waves";
 import { stackNames } from "./offline";
 
 (async () => {
-  console.log("stack      resources  waves (mock deploy, fixed delay per create)  lower bound (longest dependency chain)");
+  console.log(
+    "stack      resources  waves (mock deploy, fixed delay per create)  lower bound (longest dependency chain)",
+  );
   for (const stack of stackNames()) {
     const { waves, lowerBound, resources } = await measuredWaves(stack);
-    console.log(`${stack.padEnd(10)} ${String(resources).padStart(9)}  ${String(waves).padStart(5)}${" ".repeat(42)}${lowerBound}`);
+    console.log(
+      `${stack.padEnd(10)} ${String(resources).padStart(9)}  ${String(waves).padStart(5)}${" ".repeat(42)}${lowerBound}`,
+    );
   }
 })().catch((e) => {
   console.error(e.message);

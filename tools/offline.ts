@@ -35,7 +35,8 @@ export function stackNames(root = ROOT): string[] {
 export function loadStackConfig(stack: string, root = ROOT): StackConfig {
   const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
   const file = path.join(root, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) throw new Error(`No stack file ${path.relative(root, file)} (stacks here: ${stackNames(root).join(", ")})`);
+  if (!fs.existsSync(file))
+    throw new Error(`No stack file ${path.relative(root, file)} (stacks here: ${stackNames(root).join(", ")})`);
   const stackFile = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
@@ -177,7 +178,8 @@ export async function runProgram(stack: StackConfig, options: RunOptions = {}): 
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(programPath);
-    const exported = typeof mod === "function" ? await mod() : typeof mod.default === "function" ? await mod.default() : mod;
+    const exported =
+      typeof mod === "function" ? await mod() : typeof mod.default === "function" ? await mod.default() : mod;
     const outputs = await resolveOutputs(exported ?? {});
     await settings.waitForRPCs();
     return { resources, outputs, createSpanMs: firstCreate === undefined ? 0 : lastCreated - firstCreate };
@@ -197,7 +199,9 @@ async function resolveOutputs(value: any): Promise<any> {
   if (value instanceof Promise) return resolveOutputs(await value);
   if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
   if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
-    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveOutputs(v)] as const));
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await resolveOutputs(v)] as const),
+    );
     return Object.fromEntries(entries);
   }
   return value;

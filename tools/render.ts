@@ -2,7 +2,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { REDACTED, ROOT, ProgramRun, isKubernetesObject, loadStackConfig, mapSecrets, runProgram, stackNames, stripSecretMarkers } from "./offline";
+import {
+  REDACTED,
+  ROOT,
+  ProgramRun,
+  isKubernetesObject,
+  loadStackConfig,
+  mapSecrets,
+  runProgram,
+  stackNames,
+  stripSecretMarkers,
+} from "./offline";
 
 /** Kinds in the order a reader (and `kubectl apply`) wants them: definitions and namespaces first. */
 const KIND_ORDER = [
@@ -96,7 +106,9 @@ if (require.main === module) {
   (async () => {
     const { stack, out } = parseArgs(process.argv.slice(2));
     const { objects, resources } = await render(stack, out);
-    console.log(`${stack}: ${objects} Kubernetes objects, ${resources} Pulumi resources -> ${path.relative(process.cwd(), out) || "."}`);
+    console.log(
+      `${stack}: ${objects} Kubernetes objects, ${resources} Pulumi resources -> ${path.relative(process.cwd(), out) || "."}`,
+    );
   })().catch((e: Error) => {
     // Config and template errors are meant for people: print the message alone.
     console.error(e.message);

@@ -24,7 +24,14 @@ export function dependencyDepth(run: ProgramRun): number {
 }
 
 /** Runs the stack with every create taking `delayMs`; waves = time from first create to last, in units of that delay. */
-export async function measuredWaves(stack: string, delayMs = 150): Promise<{ waves: number; lowerBound: number; resources: number }> {
+export async function measuredWaves(
+  stack: string,
+  delayMs = 150,
+): Promise<{ waves: number; lowerBound: number; resources: number }> {
   const run = await runProgram(loadStackConfig(stack), { createDelayMs: delayMs });
-  return { waves: Math.round(run.createSpanMs! / delayMs), lowerBound: dependencyDepth(run), resources: run.resources.filter((r) => r.custom).length };
+  return {
+    waves: Math.round(run.createSpanMs! / delayMs),
+    lowerBound: dependencyDepth(run),
+    resources: run.resources.filter((r) => r.custom).length,
+  };
 }

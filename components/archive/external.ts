@@ -45,7 +45,15 @@ export class ExternalPostgres extends pulumi.ComponentResource {
     // retainOnDelete: dropping the role would fail anyway while it owns the database; keep both together.
     const role = new postgresql.Role(
       "archive-role",
-      { name: args.user, login: true, password, inherit: true, createDatabase: false, createRole: false, superuser: false },
+      {
+        name: args.user,
+        login: true,
+        password,
+        inherit: true,
+        createDatabase: false,
+        createRole: false,
+        superuser: false,
+      },
       { parent: this, provider, retainOnDelete: true },
     );
     // The controller migrates its schema at start and must create tables: owning the database is the simplest
@@ -58,7 +66,12 @@ export class ExternalPostgres extends pulumi.ComponentResource {
       { name: args.database, owner: role.name, encoding: "UTF8", allowConnections: true },
       { parent: this, provider, protect: true, retainOnDelete: true },
     );
-    const secret = credentialsSecret(this, { input: args.controlPlane, name: args.controlPlaneName }, role.name, password);
+    const secret = credentialsSecret(
+      this,
+      { input: args.controlPlane, name: args.controlPlaneName },
+      role.name,
+      password,
+    );
 
     this.connection = {
       host: pulumi.output(args.host),

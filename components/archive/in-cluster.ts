@@ -84,7 +84,13 @@ export class InClusterPostgres extends pulumi.ComponentResource {
                   securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                   resources: resources("100m", "256Mi", "1", "1Gi"),
                   readinessProbe: { exec: { command: pgIsReady }, periodSeconds: 10, timeoutSeconds: 5 },
-                  livenessProbe: { exec: { command: pgIsReady }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 6 },
+                  livenessProbe: {
+                    exec: { command: pgIsReady },
+                    initialDelaySeconds: 30,
+                    periodSeconds: 30,
+                    timeoutSeconds: 5,
+                    failureThreshold: 6,
+                  },
                   volumeMounts: [
                     { name: "data", mountPath: "/var/lib/postgresql/data" },
                     { name: "credentials", mountPath: "/run/secrets/archive", readOnly: true },

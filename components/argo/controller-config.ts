@@ -35,14 +35,17 @@ const NO_PRIVILEGES = {
  * The controller's configuration as Argo's Go `Config` struct sees it (config/config.go). Argo unmarshals it
  * strictly: an unknown key anywhere stops the controller and the server, which is why a test compares every key.
  */
-export function controllerSettings(args: Omit<ControllerConfigArgs, "controlPlane" | "controlPlaneName" | "archive">, archive: {
-  host: string;
-  port: number;
-  database: string;
-  ssl: boolean;
-  sslMode?: string;
-  secretName: string;
-}) {
+export function controllerSettings(
+  args: Omit<ControllerConfigArgs, "controlPlane" | "controlPlaneName" | "archive">,
+  archive: {
+    host: string;
+    port: number;
+    database: string;
+    ssl: boolean;
+    sslMode?: string;
+    secretName: string;
+  },
+) {
   return {
     workflowRestrictions: { templateReferencing: args.templateReferencing },
     // Only the controller applies these, at the lowest precedence; they are not subject to the Strict allow-list,
@@ -115,7 +118,12 @@ export class ControllerConfig extends pulumi.ComponentResource {
       { metadata: metadata(args.controlPlane, NAMES.controllerConfigMap, "controller"), data },
       { parent: this },
     );
-    this.checksum = data.apply((d) => crypto.createHash("sha256").update(JSON.stringify(d, Object.keys(d).sort())).digest("hex"));
+    this.checksum = data.apply((d) =>
+      crypto
+        .createHash("sha256")
+        .update(JSON.stringify(d, Object.keys(d).sort()))
+        .digest("hex"),
+    );
     this.registerOutputs({ checksum: this.checksum });
   }
 }

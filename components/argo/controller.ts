@@ -23,14 +23,30 @@ export class WorkflowController extends pulumi.ComponentResource {
         image: args.image,
         command: ["workflow-controller"],
         // --namespaced alone would manage the controller's own namespace; the managed namespace is the point.
-        args: ["--configmap", NAMES.controllerConfigMap, "--namespaced", pulumi.interpolate`--managed-namespace=${args.dataPlane}`],
+        args: [
+          "--configmap",
+          NAMES.controllerConfigMap,
+          "--namespaced",
+          pulumi.interpolate`--managed-namespace=${args.dataPlane}`,
+        ],
         // Leader election is on by default and needs a unique identity per replica.
-        env: [{ name: "LEADER_ELECTION_IDENTITY", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } }],
+        env: [
+          {
+            name: "LEADER_ELECTION_IDENTITY",
+            valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } },
+          },
+        ],
         ports: [
           { name: "metrics", containerPort: PORTS.metrics },
           { name: "healthz", containerPort: 6060 },
         ],
-        livenessProbe: { httpGet: { path: "/healthz", port: "healthz" }, initialDelaySeconds: 90, periodSeconds: 60, timeoutSeconds: 30, failureThreshold: 3 },
+        livenessProbe: {
+          httpGet: { path: "/healthz", port: "healthz" },
+          initialDelaySeconds: 90,
+          periodSeconds: 60,
+          timeoutSeconds: 30,
+          failureThreshold: 3,
+        },
         resources: resources("100m", "128Mi", "1", "512Mi"),
       },
     });

@@ -14,13 +14,49 @@ interface Kind {
 /** The kinds of Argo v4 (manifests/base/crds at v4.1.2). */
 export const ARGO_KINDS: Kind[] = [
   { kind: "Workflow", plural: "workflows", singular: "workflow", shortNames: ["wf"], scope: "Namespaced" },
-  { kind: "WorkflowTemplate", plural: "workflowtemplates", singular: "workflowtemplate", shortNames: ["wftmpl"], scope: "Namespaced" },
-  { kind: "ClusterWorkflowTemplate", plural: "clusterworkflowtemplates", singular: "clusterworkflowtemplate", shortNames: ["clusterwftmpl", "cwft"], scope: "Cluster" },
-  { kind: "CronWorkflow", plural: "cronworkflows", singular: "cronworkflow", shortNames: ["cwf", "cronwf"], scope: "Namespaced" },
+  {
+    kind: "WorkflowTemplate",
+    plural: "workflowtemplates",
+    singular: "workflowtemplate",
+    shortNames: ["wftmpl"],
+    scope: "Namespaced",
+  },
+  {
+    kind: "ClusterWorkflowTemplate",
+    plural: "clusterworkflowtemplates",
+    singular: "clusterworkflowtemplate",
+    shortNames: ["clusterwftmpl", "cwft"],
+    scope: "Cluster",
+  },
+  {
+    kind: "CronWorkflow",
+    plural: "cronworkflows",
+    singular: "cronworkflow",
+    shortNames: ["cwf", "cronwf"],
+    scope: "Namespaced",
+  },
   { kind: "WorkflowTaskResult", plural: "workflowtaskresults", singular: "workflowtaskresult", scope: "Namespaced" },
-  { kind: "WorkflowTaskSet", plural: "workflowtasksets", singular: "workflowtaskset", shortNames: ["wfts"], scope: "Namespaced" },
-  { kind: "WorkflowArtifactGCTask", plural: "workflowartifactgctasks", singular: "workflowartifactgctask", shortNames: ["wfat"], scope: "Namespaced" },
-  { kind: "WorkflowEventBinding", plural: "workfloweventbindings", singular: "workfloweventbinding", shortNames: ["wfeb"], scope: "Namespaced" },
+  {
+    kind: "WorkflowTaskSet",
+    plural: "workflowtasksets",
+    singular: "workflowtaskset",
+    shortNames: ["wfts"],
+    scope: "Namespaced",
+  },
+  {
+    kind: "WorkflowArtifactGCTask",
+    plural: "workflowartifactgctasks",
+    singular: "workflowartifactgctask",
+    shortNames: ["wfat"],
+    scope: "Namespaced",
+  },
+  {
+    kind: "WorkflowEventBinding",
+    plural: "workfloweventbindings",
+    singular: "workfloweventbinding",
+    shortNames: ["wfeb"],
+    scope: "Namespaced",
+  },
 ];
 
 /**
@@ -33,7 +69,13 @@ function crdSpec(k: Kind): k8s.types.input.apiextensions.v1.CustomResourceDefini
   const freeForm = { type: "object", "x-kubernetes-preserve-unknown-fields": true, "x-kubernetes-map-type": "atomic" };
   return {
     group: "argoproj.io",
-    names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.singular, ...(k.shortNames ? { shortNames: k.shortNames } : {}) },
+    names: {
+      kind: k.kind,
+      listKind: `${k.kind}List`,
+      plural: k.plural,
+      singular: k.singular,
+      ...(k.shortNames ? { shortNames: k.shortNames } : {}),
+    },
     scope: k.scope,
     versions: [
       {
@@ -45,7 +87,13 @@ function crdSpec(k: Kind): k8s.types.input.apiextensions.v1.CustomResourceDefini
           openAPIV3Schema: {
             type: "object",
             required: ["metadata"],
-            properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, spec: freeForm, status: freeForm },
+            properties: {
+              apiVersion: { type: "string" },
+              kind: { type: "string" },
+              metadata: { type: "object" },
+              spec: freeForm,
+              status: freeForm,
+            },
             // WorkflowTaskResults carry their payload at the top level, not under spec.
             ...(k.kind === "WorkflowTaskResult" ? { "x-kubernetes-preserve-unknown-fields": true } : {}),
           },
@@ -54,7 +102,13 @@ function crdSpec(k: Kind): k8s.types.input.apiextensions.v1.CustomResourceDefini
           ? {
               additionalPrinterColumns: [
                 { name: "Status", type: "string", jsonPath: ".status.phase", description: "Status of the workflow" },
-                { name: "Age", type: "date", format: "date-time", jsonPath: ".status.startedAt", description: "When the workflow was started" },
+                {
+                  name: "Age",
+                  type: "date",
+                  format: "date-time",
+                  jsonPath: ".status.startedAt",
+                  description: "When the workflow was started",
+                },
               ],
             }
           : {}),

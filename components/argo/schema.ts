@@ -38,7 +38,8 @@ function walk(value: unknown, node: SchemaNode, at: string): string[] {
     const where = at ? `${at}.${key}` : key;
     const declared = node.properties?.[key];
     if (declared) found.push(...walk(child, declared, where));
-    else if (typeof node.additionalProperties === "object") found.push(...walk(child, node.additionalProperties, where));
+    else if (typeof node.additionalProperties === "object")
+      found.push(...walk(child, node.additionalProperties, where));
     else if (node.properties || node.additionalProperties === false) found.push(where);
   }
   return found;

@@ -37,7 +37,11 @@ export class ArgoServer extends pulumi.ComponentResource {
           ...(args.tlsSecretName ? ["--tls-certificate-secret-name", args.tlsSecretName] : []),
         ],
         ports: [{ name: "web", containerPort: PORTS.server }],
-        readinessProbe: { httpGet: { path: "/", port: "web", scheme: "HTTPS" }, initialDelaySeconds: 10, periodSeconds: 20 },
+        readinessProbe: {
+          httpGet: { path: "/", port: "web", scheme: "HTTPS" },
+          initialDelaySeconds: 10,
+          periodSeconds: 20,
+        },
         resources: resources("50m", "64Mi", "1", "512Mi"),
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
       },

@@ -29,7 +29,10 @@ export async function loadTemplates(dir: string = TEMPLATES_DIR): Promise<Loaded
   const { WorkflowTemplate } = await import("@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate");
   const problems: string[] = [];
   const loaded: LoadedTemplate[] = [];
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   const seen = new Set<string>();
   for (const f of files) {
     const file = path.relative(path.resolve(dir, "..", ".."), path.join(dir, f)) || f;
@@ -49,9 +52,11 @@ export async function loadTemplates(dir: string = TEMPLATES_DIR): Promise<Loaded
       report("kind", "must be an argoproj.io/v1alpha1 WorkflowTemplate");
       continue;
     }
-    if (body.metadata?.namespace !== undefined) report("metadata.namespace", "must not be set: templates are created in the data-plane namespace");
+    if (body.metadata?.namespace !== undefined)
+      report("metadata.namespace", "must not be set: templates are created in the data-plane namespace");
     const name = body.metadata?.name;
-    if (typeof name !== "string" || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) report("metadata.name", "must be a DNS-1123 name");
+    if (typeof name !== "string" || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name))
+      report("metadata.name", "must be a DNS-1123 name");
     else if (seen.has(name)) report("metadata.name", `"${name}" is used by another template`);
     else seen.add(name);
     try {
@@ -62,11 +67,13 @@ export async function loadTemplates(dir: string = TEMPLATES_DIR): Promise<Loaded
         report(toPath(err.instancePath) || "(document)", `${detail} (Argo v4 schema)`);
       }
     }
-    for (const key of unknownKeys(body, "io.argoproj.workflow.v1alpha1.WorkflowTemplate")) report(key, "is not a field Argo v4.1.2 knows");
+    for (const key of unknownKeys(body, "io.argoproj.workflow.v1alpha1.WorkflowTemplate"))
+      report(key, "is not a field Argo v4.1.2 knows");
     for (const [where, what] of platformViolations(body)) report(where, what);
     loaded.push({ file, name, body });
   }
-  if (problems.length) throw new TemplateError(`Invalid WorkflowTemplate(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  if (problems.length)
+    throw new TemplateError(`Invalid WorkflowTemplate(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   return loaded;
 }
 
@@ -97,7 +104,9 @@ export function platformViolations(t: any): [string, string][] {
     const containers: [string, any][] = [
       [`${at}.container`, tmpl.container],
       [`${at}.script`, tmpl.script],
-      ...(tmpl.containerSet?.containers ?? []).map((c: any, j: number) => [`${at}.containerSet.containers[${j}]`, c] as [string, any]),
+      ...(tmpl.containerSet?.containers ?? []).map(
+        (c: any, j: number) => [`${at}.containerSet.containers[${j}]`, c] as [string, any],
+      ),
       ...(tmpl.initContainers ?? []).map((c: any, j: number) => [`${at}.initContainers[${j}]`, c] as [string, any]),
       ...(tmpl.sidecars ?? []).map((c: any, j: number) => [`${at}.sidecars[${j}]`, c] as [string, any]),
     ];
@@ -137,9 +146,14 @@ function checkContainer(c: any, at: string, out: [string, string][]) {
   if (!sc) return;
   checkPodSecurityContext(sc, `${at}.securityContext`, out);
   if (sc.privileged) out.push([`${at}.securityContext.privileged`, "must not be true"]);
-  if (sc.allowPrivilegeEscalation === true) out.push([`${at}.securityContext.allowPrivilegeEscalation`, "must not be true"]);
+  if (sc.allowPrivilegeEscalation === true)
+    out.push([`${at}.securityContext.allowPrivilegeEscalation`, "must not be true"]);
   const added = (sc.capabilities?.add ?? []).filter((cap: string) => cap !== "NET_BIND_SERVICE");
-  if (added.length) out.push([`${at}.securityContext.capabilities.add`, `must add nothing but NET_BIND_SERVICE (found ${added.join(", ")})`]);
+  if (added.length)
+    out.push([
+      `${at}.securityContext.capabilities.add`,
+      `must add nothing but NET_BIND_SERVICE (found ${added.join(", ")})`,
+    ]);
 }
 
 export interface WorkflowTemplateLibraryArgs {
@@ -161,7 +175,11 @@ export class WorkflowTemplateLibrary extends pulumi.ComponentResource {
         {
           apiVersion: t.body.apiVersion,
           kind: t.body.kind,
-          metadata: { ...t.body.metadata, namespace: args.dataPlane, labels: { ...labels("platform"), ...t.body.metadata.labels } },
+          metadata: {
+            ...t.body.metadata,
+            namespace: args.dataPlane,
+            labels: { ...labels("platform"), ...t.body.metadata.labels },
+          },
           spec: t.body.spec,
         },
         { parent: this, dependsOn: [args.crd] },

@@ -48,7 +48,9 @@ export interface ArgoWorkloadArgs {
 export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
   const b = args.binary;
   const tlsVolume: k8s.types.input.core.v1.Volume[] = b.databaseTls ? [{ name: "pgcerts", emptyDir: {} }] : [];
-  const tlsMount: k8s.types.input.core.v1.VolumeMount[] = b.databaseTls ? [{ name: "pgcerts", mountPath: "/home/argo/pgcerts" }] : [];
+  const tlsMount: k8s.types.input.core.v1.VolumeMount[] = b.databaseTls
+    ? [{ name: "pgcerts", mountPath: "/home/argo/pgcerts" }]
+    : [];
   const deployment = new k8s.apps.v1.Deployment(
     logicalName(b.controlPlaneName, args.name),
     {
@@ -57,7 +59,10 @@ export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
         replicas: b.replicas,
         selector: { matchLabels: selectorLabels(args.component) },
         template: {
-          metadata: { labels: labels(args.component), annotations: { "argo-platform/config-checksum": b.configChecksum } },
+          metadata: {
+            labels: labels(args.component),
+            annotations: { "argo-platform/config-checksum": b.configChecksum },
+          },
           spec: {
             serviceAccountName: b.serviceAccountName,
             // Off here and on the account; the API token comes from the explicit projected volume instead.
@@ -81,7 +86,10 @@ export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
   if (b.replicas > 1) {
     new k8s.policy.v1.PodDisruptionBudget(
       logicalName(b.controlPlaneName, args.name),
-      { metadata: metadata(b.controlPlane, args.name, args.component), spec: { minAvailable: 1, selector: { matchLabels: selectorLabels(args.component) } } },
+      {
+        metadata: metadata(b.controlPlane, args.name, args.component),
+        spec: { minAvailable: 1, selector: { matchLabels: selectorLabels(args.component) } },
+      },
       { parent: args.parent },
     );
   }

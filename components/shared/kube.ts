@@ -98,7 +98,11 @@ export function apiAccessVolume(): k8s.types.input.core.v1.Volume {
       sources: [
         { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
         { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-        { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+        {
+          downwardAPI: {
+            items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }],
+          },
+        },
       ],
     },
   };
