@@ -2,7 +2,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as rules from "./rbac-rules";
-import { Component, NAMES, logicalName, metadata } from "./shared/kube";
+import type { Component } from "./shared/kube";
+import { NAMES, logicalName, metadata } from "./shared/kube";
 
 export interface IdentitiesArgs {
   /** Name of the control-plane namespace (an output of Namespaces, so objects wait for it). */

@@ -11,7 +11,8 @@ import { TEMPLATES_DIR, loadTemplates } from "../components/argo/workflow-templa
 import { CONTROLLER_CONFIG_KEYS, unknownConfigKeys } from "./argo-config-keys";
 import { loadStackConfig, runProgram } from "../tools/offline";
 import { measuredWaves } from "../tools/waves";
-import { K8sObject, object, objects, resource, run, stackNames } from "./support";
+import type { K8sObject } from "./support";
+import { object, objects, resource, run, stackNames } from "./support";
 
 /** The configuration text Argo builds from the ConfigMap (config/controller.go parseConfigMap), parsed. */
 function argoView(configMap: K8sObject): any {

@@ -5,7 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { render } from "../tools/render";
 import { REDACTED, SECRET } from "../tools/offline";
-import { K8sObject, objects, podSpecs, run, stackNames } from "./support";
+import type { K8sObject } from "./support";
+import { objects, podSpecs, run, stackNames } from "./support";
 
 /** kubernetes-models class for an object's apiVersion and kind, e.g. rbac.authorization.k8s.io/v1 → rbacAuthorizationK8sIo.v1. */
 async function modelFor(obj: K8sObject): Promise<any> {

@@ -1,7 +1,7 @@
 // Who may do what: an RBAC evaluator over the rendered Roles and RoleBindings, asked for each identity both what it
 // must be able to do and what it must not.
 import * as assert from "node:assert/strict";
-import { ProgramRun } from "../tools/offline";
+import type { ProgramRun } from "../tools/offline";
 import { objects, run } from "./support";
 
 const CP = "control-plane";

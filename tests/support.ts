@@ -1,13 +1,6 @@
 // Shared by the tests: run a stack (or a stack with changed config) once, and look its objects up.
-import {
-  ProgramRun,
-  RegisteredResource,
-  StackConfig,
-  kubernetesObjects,
-  loadStackConfig,
-  runProgram,
-  stackNames,
-} from "../tools/offline";
+import type { ProgramRun, RegisteredResource, StackConfig } from "../tools/offline";
+import { kubernetesObjects, loadStackConfig, runProgram, stackNames } from "../tools/offline";
 
 export { stackNames };
 export const PROJECT = "argo-platform";

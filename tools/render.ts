@@ -2,10 +2,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import type { ProgramRun } from "./offline";
 import {
   REDACTED,
   ROOT,
-  ProgramRun,
   isKubernetesObject,
   loadStackConfig,
   mapSecrets,

@@ -1,5 +1,6 @@
 // Counts sequential creation waves: from the dependency graph (the lower bound) and by timing a mock deploy.
-import { ProgramRun, RegisteredResource, loadStackConfig, runProgram } from "./offline";
+import type { ProgramRun, RegisteredResource } from "./offline";
+import { loadStackConfig, runProgram } from "./offline";
 
 /** Longest chain of custom resources through their dependencies (a component stands for all its descendants). */
 export function dependencyDepth(run: ProgramRun): number {

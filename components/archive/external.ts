@@ -2,7 +2,8 @@
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES } from "../shared/kube";
-import { ArchiveConnection, archivePassword, credentialsSecret } from "./credentials";
+import type { ArchiveConnection } from "./credentials";
+import { archivePassword, credentialsSecret } from "./credentials";
 
 export interface ExternalPostgresArgs {
   controlPlane: pulumi.Input<string>;
@@ -83,6 +84,6 @@ export class ExternalPostgres extends pulumi.ComponentResource {
       // The binaries open the database at start: it and its credentials must exist first.
       readyResources: [secret, database],
     };
-    this.registerOutputs({ host: this.connection.host });
+    this.registerOutputs({ connection: this.connection });
   }
 }

@@ -11,7 +11,8 @@ import {
   selectorLabels,
 } from "../shared/kube";
 import { PORTS } from "../network-policies";
-import { ArchiveConnection, SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials";
+import type { ArchiveConnection } from "./credentials";
+import { SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials";
 
 /** Pinned image; the Debian variant's `postgres` user is uid 999. */
 export const POSTGRES_IMAGE = "docker.io/library/postgres:17.6-bookworm";
@@ -135,6 +136,6 @@ export class InClusterPostgres extends pulumi.ComponentResource {
       // creation wave for nothing; a controller that starts first restarts until PostgreSQL accepts connections.
       readyResources: [secret],
     };
-    this.registerOutputs({ host: this.connection.host });
+    this.registerOutputs({ connection: this.connection });
   }
 }

@@ -3,7 +3,8 @@ import * as crypto from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { ArchiveConnection, SECRET_KEYS } from "../archive/credentials";
+import type { ArchiveConnection } from "../archive/credentials";
+import { SECRET_KEYS } from "../archive/credentials";
 import { ARGO_UID, NAMES, logicalName, metadata, resources } from "../shared/kube";
 
 /** Completed Workflow objects leave the cluster after a day; the archive keeps them for archiveTTL. */
@@ -124,6 +125,6 @@ export class ControllerConfig extends pulumi.ComponentResource {
         .update(JSON.stringify(d, Object.keys(d).sort()))
         .digest("hex"),
     );
-    this.registerOutputs({ checksum: this.checksum });
+    this.registerOutputs({ configMap: this.configMap, checksum: this.checksum });
   }
 }

@@ -1,9 +1,10 @@
 // The workflow-controller Deployment: namespaced to the control plane, managing workflows in the data plane only.
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, resources } from "../shared/kube";
 import { PORTS } from "../network-policies";
-import { ArgoBinaryArgs, argoWorkload } from "./workload";
+import type { ArgoBinaryArgs } from "./workload";
+import { argoWorkload } from "./workload";
 
 /** Everything the controller takes is shared with argo-server. */
 export type WorkflowControllerArgs = ArgoBinaryArgs;
@@ -50,6 +51,6 @@ export class WorkflowController extends pulumi.ComponentResource {
         resources: resources("100m", "128Mi", "1", "512Mi"),
       },
     });
-    this.registerOutputs({});
+    this.registerOutputs({ deployment: this.deployment });
   }
 }

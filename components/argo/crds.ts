@@ -133,6 +133,6 @@ export class ArgoCrds extends pulumi.ComponentResource {
         { parent: this, retainOnDelete: true },
       );
     }
-    this.registerOutputs({});
+    this.registerOutputs({ byKind: this.byKind });
   }
 }

@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, logicalName, metadata, resources, selectorLabels } from "../shared/kube";
 import { PORTS } from "../network-policies";
-import { ArgoBinaryArgs, argoWorkload } from "./workload";
+import type { ArgoBinaryArgs } from "./workload";
+import { argoWorkload } from "./workload";
 
 export interface ArgoServerArgs extends ArgoBinaryArgs {
   /** Secret with tls.crt and tls.key; empty: Argo's self-signed certificate for `localhost`, renewed on every start. */
@@ -55,6 +56,6 @@ export class ArgoServer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ deployment: this.deployment, service: this.service });
   }
 }

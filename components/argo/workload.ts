@@ -1,10 +1,10 @@
 // What the controller and server Deployments share: a hardened pod for one Argo binary, and its disruption budget.
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Component } from "../shared/kube";
 import {
   API_ACCESS_MOUNT,
   ARGO_UID,
-  Component,
   RESTRICTED_CONTAINER_SECURITY_CONTEXT,
   apiAccessVolume,
   labels,
@@ -40,7 +40,10 @@ export interface ArgoWorkloadArgs {
   name: string;
   component: Component;
   binary: ArgoBinaryArgs;
-  container: k8s.types.input.core.v1.Container & { volumeMounts?: k8s.types.input.core.v1.VolumeMount[] };
+  /** The binary's container; its mounts come after the API-access (and TLS) mounts every binary gets. */
+  container: Omit<k8s.types.input.core.v1.Container, "volumeMounts"> & {
+    volumeMounts?: k8s.types.input.core.v1.VolumeMount[];
+  };
   volumes?: k8s.types.input.core.v1.Volume[];
 }
 

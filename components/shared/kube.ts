@@ -1,6 +1,6 @@
 // Naming, labels and the hardened pod building blocks that every component shares.
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** Names that people and Argo rely on. They are part of the product's interface: change them only with a migration. */
 export const NAMES = {
