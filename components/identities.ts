@@ -1,9 +1,9 @@
 // Every identity of the platform: its ServiceAccount (automount off), its Roles and RoleBindings, and the executor's token Secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as rules from "./rbac-rules";
-import type { Component } from "./shared/kube";
-import { NAMES, logicalName, metadata } from "./shared/kube";
+import * as rules from "./rbac-rules.ts";
+import type { Component } from "./shared/kube.ts";
+import { NAMES, logicalName, metadata } from "./shared/kube.ts";
 
 export interface IdentitiesArgs {
   /** Name of the control-plane namespace (an output of Namespaces, so objects wait for it). */

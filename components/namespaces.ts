@@ -1,7 +1,7 @@
 // The two namespaces, labelled for Pod Security `restricted`, with their `default` accounts' token automount switched off.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { labels, logicalName } from "./shared/kube";
+import { labels, logicalName } from "./shared/kube.ts";
 
 /** Pod Security Standards level and the Kubernetes minor version its rules are pinned to (not `latest`). */
 export const POD_SECURITY = { level: "restricted", version: "v1.31" } as const;

@@ -1,7 +1,7 @@
 // Ingress rules of both namespaces: deny by default, then open exactly the ports something must reach.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMES, logicalName, metadata, selectorLabels } from "./shared/kube";
+import { NAMES, logicalName, metadata, selectorLabels } from "./shared/kube.ts";
 
 export const PORTS = { server: 2746, metrics: 9090, postgres: 5432 } as const;
 

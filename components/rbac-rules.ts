@@ -1,5 +1,5 @@
 // The RBAC rules of every identity, each with the code path that needs it (Argo v4.1.2 sources unless said otherwise).
-import { NAMES } from "./shared/kube";
+import { NAMES } from "./shared/kube.ts";
 
 export interface Rule {
   apiGroups: string[];

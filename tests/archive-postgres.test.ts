@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomInt } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { resource, run } from "./support";
+import { resource, run } from "./support.ts";
 
 /** A binary from PATH, the sbin directories (runuser) or Debian's versioned PostgreSQL directory. */
 function binary(name: string): string {

@@ -2,8 +2,8 @@
 // Secret that carries the credentials.
 import * as assert from "node:assert/strict";
 import * as YAML from "yaml";
-import { SECRET } from "../tools/offline";
-import { object, objects, resource, run } from "./support";
+import { SECRET } from "../tools/offline.ts";
+import { object, objects, resource, run } from "./support.ts";
 
 const persistence = (r: any) => YAML.parse(object(r, "ConfigMap", "workflow-controller-configmap").data.persistence);
 

@@ -6,13 +6,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { unknownKeys } from "../components/argo/schema";
-import { TEMPLATES_DIR, loadTemplates } from "../components/argo/workflow-templates";
-import { CONTROLLER_CONFIG_KEYS, unknownConfigKeys } from "./argo-config-keys";
-import { loadStackConfig, runProgram } from "../tools/offline";
-import { measuredWaves } from "../tools/waves";
-import type { K8sObject } from "./support";
-import { object, objects, resource, run, stackNames } from "./support";
+import { unknownKeys } from "../components/argo/schema.ts";
+import { TEMPLATES_DIR, loadTemplates } from "../components/argo/workflow-templates.ts";
+import { CONTROLLER_CONFIG_KEYS, unknownConfigKeys } from "./argo-config-keys.ts";
+import { loadStackConfig, runProgram } from "../tools/offline.ts";
+import { measuredWaves } from "../tools/waves.ts";
+import type { K8sObject } from "./support.ts";
+import { object, objects, projectCopy, resource, run, stackNames } from "./support.ts";
 
 /** The configuration text Argo builds from the ConfigMap (config/controller.go parseConfigMap), parsed. */
 function argoView(configMap: K8sObject): any {
@@ -226,14 +226,14 @@ describe("Argo Workflows", () => {
   });
 
   it("creates the dev stack in three waves, the dependency lower bound (namespace, account, binding)", async () => {
-    const { waves, lowerBound } = await measuredWaves("dev", 100);
+    const { waves, lowerBound } = await measuredWaves("dev");
     assert.equal(lowerBound, 3);
     assert.equal(waves, lowerBound);
   });
 
   describe("WorkflowTemplate library", () => {
     it("ships valid templates, each running as the executor account without a token", async () => {
-      const templates = await loadTemplates();
+      const templates = loadTemplates();
       assert.ok(templates.length >= 1);
       for (const t of templates) {
         assert.equal(t.body.spec.serviceAccountName, "data-plane-service-account");
@@ -258,37 +258,40 @@ describe("Argo Workflows", () => {
       fs.writeFileSync(path.join(dir, "broken.yaml"), YAML.stringify(bad));
       fs.writeFileSync(path.join(dir, "good.yaml"), YAML.stringify(good));
       try {
-        await assert.rejects(loadTemplates(dir), (e: Error) => {
-          assert.match(e.message, /broken\.yaml: spec\.automountServiceAccountToken: must be false/);
-          assert.match(
-            e.message,
-            /broken\.yaml: spec\.templates\[0\]\.container\.imagePullPolicyy: is not a field Argo v4\.1\.2 knows/,
-          );
-          assert.match(
-            e.message,
-            /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.privileged: must not be true/,
-          );
-          assert.match(
-            e.message,
-            /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.runAsUser: must not be 0/,
-          );
-          assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.activeDeadlineSeconds: .*\(Argo v4 schema\)/);
-          assert.doesNotMatch(e.message, /good\.yaml/);
-          return true;
-        });
+        assert.throws(
+          () => loadTemplates(dir),
+          (e: Error) => {
+            assert.match(e.message, /broken\.yaml: spec\.automountServiceAccountToken: must be false/);
+            assert.match(
+              e.message,
+              /broken\.yaml: spec\.templates\[0\]\.container\.imagePullPolicyy: is not a field Argo v4\.1\.2 knows/,
+            );
+            assert.match(
+              e.message,
+              /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.privileged: must not be true/,
+            );
+            assert.match(
+              e.message,
+              /broken\.yaml: spec\.templates\[0\]\.container\.securityContext\.runAsUser: must not be 0/,
+            );
+            assert.match(e.message, /broken\.yaml: spec\.templates\[0\]\.activeDeadlineSeconds: .*\(Argo v4 schema\)/);
+            assert.doesNotMatch(e.message, /good\.yaml/);
+            return true;
+          },
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
 
     it("stops the program before any resource is registered when a template in templates/ is broken", async () => {
-      const file = path.join(TEMPLATES_DIR, "zz-broken-by-test.yaml");
+      const copy = projectCopy();
       fs.writeFileSync(
-        file,
+        path.join(copy.root, "templates", "zz-broken-by-test.yaml"),
         "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: zz}\nspec: {entrypoint: main, templates: [{name: main}]}\n",
       );
       try {
-        await assert.rejects(runProgram(loadStackConfig("dev")), (e: any) => {
+        await assert.rejects(runProgram(loadStackConfig("dev", copy.root), { root: copy.root }), (e: any) => {
           assert.match(
             e.message,
             /templates\/zz-broken-by-test\.yaml: spec\.serviceAccountName: must be data-plane-service-account/,
@@ -297,7 +300,7 @@ describe("Argo Workflows", () => {
           return true;
         });
       } finally {
-        fs.rmSync(file);
+        copy.remove();
       }
     });
   });

@@ -6,9 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import * as YAML from "yaml";
-import { ARCHIVE_TTL_ALLOWED, CONFIG_SCHEMA, parseArgoTTL } from "../config";
-import { ROOT, loadStackConfig, runProgram } from "../tools/offline";
-import { PROJECT, withOverrides } from "./support";
+import { ARCHIVE_TTL_ALLOWED, CONFIG_SCHEMA, parseArgoTTL } from "../config.ts";
+import { ROOT, loadStackConfig, runProgram } from "../tools/offline.ts";
+import { PROJECT, projectCopy, withOverrides } from "./support.ts";
 
 async function refused(overrides: Record<string, string | undefined>, stack = "dev"): Promise<string> {
   try {
@@ -156,22 +156,21 @@ describe("stack configuration", () => {
 
   it("makes render print the message and write nothing for a misspelt key in a stack file", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-bad-"));
-    const stackFile = path.join(ROOT, "Pulumi.render-test-bad.yaml");
-    fs.writeFileSync(stackFile, `config:\n  ${PROJECT}:templateReferncing: Strict\n`);
+    const copy = projectCopy();
+    fs.writeFileSync(
+      path.join(copy.root, "Pulumi.render-test-bad.yaml"),
+      `config:\n  ${PROJECT}:templateReferncing: Strict\n`,
+    );
     try {
-      const result = spawnSync(
-        process.execPath,
-        ["--require", "ts-node/register/transpile-only", "tools/render.ts", "--stack", "render-test-bad", "--out", dir],
-        {
-          cwd: ROOT,
-          encoding: "utf8",
-        },
-      );
+      const result = spawnSync(process.execPath, ["tools/render.ts", "--stack", "render-test-bad", "--out", dir], {
+        cwd: copy.root,
+        encoding: "utf8",
+      });
       assert.notEqual(result.status, 0);
       assert.match(result.stderr, /argo-platform:templateReferncing = "Strict": not a key of this project/);
       assert.deepEqual(fs.readdirSync(dir), []);
     } finally {
-      fs.rmSync(stackFile);
+      copy.remove();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

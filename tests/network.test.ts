@@ -1,7 +1,7 @@
 // NetworkPolicies: ingress is denied by default in both namespaces and opened only where something must connect.
 import * as assert from "node:assert/strict";
-import type { K8sObject } from "./support";
-import { objects, run } from "./support";
+import type { K8sObject } from "./support.ts";
+import { objects, run } from "./support.ts";
 
 const select = (policies: K8sObject[], component: string) =>
   policies.filter((p) => p.spec.podSelector.matchLabels?.["app.kubernetes.io/component"] === component);

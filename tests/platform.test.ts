@@ -3,10 +3,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { render } from "../tools/render";
-import { REDACTED, SECRET } from "../tools/offline";
-import type { K8sObject } from "./support";
-import { objects, podSpecs, run, stackNames } from "./support";
+import { render } from "../tools/render.ts";
+import { REDACTED, SECRET } from "../tools/offline.ts";
+import type { K8sObject } from "./support.ts";
+import { objects, podSpecs, run, stackNames } from "./support.ts";
 
 /** kubernetes-models class for an object's apiVersion and kind, e.g. rbac.authorization.k8s.io/v1 → rbacAuthorizationK8sIo.v1. */
 async function modelFor(obj: K8sObject): Promise<any> {

@@ -1,8 +1,8 @@
 // Who may do what: an RBAC evaluator over the rendered Roles and RoleBindings, asked for each identity both what it
 // must be able to do and what it must not.
 import * as assert from "node:assert/strict";
-import type { ProgramRun } from "../tools/offline";
-import { objects, run } from "./support";
+import type { ProgramRun } from "../tools/offline.ts";
+import { objects, run } from "./support.ts";
 
 const CP = "control-plane";
 const DP = "data-plane";

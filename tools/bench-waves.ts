@@ -1,6 +1,6 @@
 // `npm run bench:waves`: how many sequential creation waves a stack takes, against the dependency lower bound.
-import { measuredWaves } from "./waves";
-import { stackNames } from "./offline";
+import { measuredWaves } from "./waves.ts";
+import { stackNames } from "./offline.ts";
 
 (async () => {
   console.log(

@@ -2,10 +2,12 @@
 // Render, the tests and the benchmarks all go through here: one code path, no CLI, no cluster, no credentials.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { sdkInternals } from "./sdk-internals.ts";
 
-export const ROOT = path.resolve(__dirname, "..");
+export const ROOT = path.resolve(import.meta.dirname, "..");
 /** Stands in for an encrypted (`secure:`) stack value, which cannot be decrypted without the stack's backend. */
 export const SECURE_PLACEHOLDER = "offline-placeholder-for-secure-value";
 /** Written in place of every Secret payload and every secret value in rendered output. */
@@ -70,22 +72,37 @@ export interface RegisteredResource {
   custom: boolean;
   /** Inputs as the engine would receive them; secret values are wrapped as `{ [SECRET]: value }`. */
   inputs: Record<string, any>;
-  options: { protect: boolean; retainOnDelete: boolean; deleteBeforeReplace: boolean; dependsOn: string[] };
+  options: {
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    /** Every resource this one waits for: explicit dependsOn and the resources whose outputs it reads. */
+    dependsOn: string[];
+    /** Provider reference (`<urn>::<id>`) for custom resources, when the engine would not pick a default one. */
+    provider?: string;
+    aliases: string[];
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+  };
 }
 
 export interface ProgramRun {
   resources: RegisteredResource[];
   /** Stack outputs, with secret values wrapped as `{ [SECRET]: value }`. */
   outputs: Record<string, any>;
-  /** With `createDelayMs`: time from the first create starting to the last one finishing. */
-  createSpanMs?: number;
+  /** Every component's exposed fields and registered outputs. */
+  components: ComponentOutputs[];
+  /** With `countWaves`: how many batches of creates a deploy takes (see WaveGate). */
+  waves?: number;
 }
 
 export interface RunOptions {
-  /** Milliseconds each custom resource takes to "create"; used to count sequential creation waves. */
-  createDelayMs?: number;
-  /** The program module to run; defaults to the project's index.ts. */
+  /** Count sequential creation waves (slower: every create waits for the program to go quiet). */
+  countWaves?: boolean;
+  /** The program module to run; defaults to `<root>/index.ts`. */
   program?: string;
+  /** The project directory (Pulumi.yaml, the program); defaults to this repository. */
+  root?: string;
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -113,24 +130,102 @@ function mockState(type: string, inputs: any): Record<string, any> {
 }
 
 /**
- * Runs the program for one stack configuration under Pulumi's mocks. The program module and everything it imports
- * from this repository are loaded afresh, so a process can run several configurations one after another.
+ * Holds every create until the program has nothing left to register, then lets the whole batch through: one wave.
+ * "Nothing left" is counted in event-loop turns with no new registration, never in time, so the count is the same
+ * on an idle and on a loaded machine. A real engine creates the same batches: a resource is registered only when the
+ * outputs it reads are known, that is when the resources it depends on have been created.
  */
-export async function runProgram(stack: StackConfig, options: RunOptions = {}): Promise<ProgramRun> {
-  const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).name as string;
+class WaveGate {
+  private held: (() => void)[] = [];
+  private activity = 0;
+  waves = 0;
+
+  /** Called for each registration and each create; resolves when the create may finish. */
+  hold(): Promise<void> {
+    this.activity++;
+    return new Promise((release) => this.held.push(release));
+  }
+
+  touch(): void {
+    this.activity++;
+  }
+
+  /** Releases batches until `finished` resolves. */
+  async drive(finished: Promise<unknown>): Promise<void> {
+    let done = false;
+    void finished.finally(() => (done = true)).catch(() => undefined);
+    const QUIET_TURNS = 50;
+    while (!done) {
+      let quiet = 0;
+      let seen = this.activity;
+      while (quiet < QUIET_TURNS && !done) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.activity === seen) quiet++;
+        else [quiet, seen] = [0, this.activity];
+      }
+      if (this.held.length) {
+        this.waves++;
+        for (const release of this.held.splice(0)) release();
+      } else if (!done) {
+        // Waiting on something other than a create (file I/O while loading templates): give it time.
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+  }
+}
+
+/** What a component exposes (its public fields) and what it registered as outputs. */
+export interface ComponentOutputs {
+  type: string;
+  name: string;
+  exposed: string[];
+  registered: string[];
+}
+
+let recordComponent: ((component: object, outputs: unknown) => void) | undefined;
+// registerOutputs is public API; wrapping it once lets every run see what each component registers. The SDK calls it
+// too, with nothing, once a component is constructed; a component's own call names its outputs.
+const registerOutputs = pulumi.ComponentResource.prototype["registerOutputs"];
+pulumi.ComponentResource.prototype["registerOutputs"] = function (this: object, outputs?: any) {
+  recordComponent?.(this, outputs);
+  return registerOutputs.call(this, outputs);
+};
+
+/** Per component seen in a run: its public fields at the end of the run, and every output name it registered. */
+function componentOutputs(seen: Map<any, Set<string>>): ComponentOutputs[] {
+  return [...seen].map(([c, registered]) => ({
+    type: c.__pulumiType,
+    name: c.__name,
+    exposed: Object.keys(c).filter((k) => !k.startsWith("__") && k !== "urn"),
+    registered: [...registered],
+  }));
+}
+
+// One program run at a time: the mocks, the config and the monitor are process-wide.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the program for one stack configuration under Pulumi's mocks, loaded and invoked as the language host does
+ * (an ES module whose default export is called inside the root Stack resource). ES modules are loaded once per
+ * process; the program reads its config when it is called, so one process can run several configurations in turn.
+ */
+export function runProgram(stack: StackConfig, options: RunOptions = {}): Promise<ProgramRun> {
+  const result = queue.then(() => runOnce(stack, options));
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+async function runOnce(stack: StackConfig, options: RunOptions): Promise<ProgramRun> {
+  const root = options.root ?? ROOT;
+  const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).name as string;
+  const sdk = sdkInternals();
   pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
-  const delay = options.createDelayMs ?? 0;
-  let firstCreate: number | undefined;
-  let lastCreated = 0;
+  const gate = options.countWaves ? new WaveGate() : undefined;
   await pulumi.runtime.setMocks(
     {
       newResource: async ({ type, name, inputs, custom }) => {
-        // Only real resources take time to create; components and provider configurations are bookkeeping.
-        if (delay > 0 && custom && !type.startsWith("pulumi:providers:")) {
-          firstCreate ??= performance.now();
-          await new Promise((r) => setTimeout(r, delay));
-          lastCreated = performance.now();
-        }
+        // Only real resources take a create; components and provider configurations are bookkeeping.
+        if (gate && custom && !type.startsWith("pulumi:providers:")) await gate.hold();
         return { id: `${name}-id`, state: mockState(type, inputs) };
       },
       call: ({ inputs }) => inputs,
@@ -140,52 +235,64 @@ export async function runProgram(stack: StackConfig, options: RunOptions = {}): 
     false,
   );
 
-  // The mock monitor hands `newResource` only type, name and inputs; the resource options that matter for safety
-  // (protect, retainOnDelete, dependsOn, ...) are on the request, so read them there.
   const resources: RegisteredResource[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const settings = require("@pulumi/pulumi/runtime/settings");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const rpc = require("@pulumi/pulumi/runtime/rpc");
-  const monitor = settings.getMonitor();
+  const components = new Map<any, Set<string>>();
+  recordComponent = (c, outputs) => {
+    const names = components.get(c) ?? new Set<string>();
+    if (outputs && typeof outputs === "object" && !pulumi.Output.isInstance(outputs))
+      for (const k of Object.keys(outputs)) names.add(k);
+    components.set(c, names);
+  };
+  const monitor = sdk.getMonitor();
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: any) => {
+  monitor.registerResource = (req, callback) => {
+    gate?.touch();
     const entry: RegisteredResource = {
       type: req.getType(),
       name: req.getName(),
       urn: "",
       parent: req.getParent() || undefined,
       custom: req.getCustom(),
-      inputs: unwrapSecrets(rpc.deserializeProperties(req.getObject(), true)),
+      inputs: unwrapSecrets(sdk.deserializeProperties(req.getObject(), true)),
       options: {
-        protect: req.getProtect?.() ?? false,
-        retainOnDelete: req.getRetainondelete?.() ?? false,
-        deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false,
+        protect: req.getProtect() ?? false,
+        retainOnDelete: req.getRetainondelete() ?? false,
+        deleteBeforeReplace: req.getDeletebeforereplace(),
         dependsOn: req.getDependenciesList(),
+        provider: req.getProvider() || undefined,
+        aliases: req.getAliasesList().map((a) => a.getUrn() || `name:${a.getSpec()?.getName() ?? ""}`),
+        ignoreChanges: req.getIgnorechangesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
       },
     };
     resources.push(entry);
-    return register(req, (err: unknown, response: any) => {
+    return register(req, (err, response) => {
       if (response) entry.urn = response.getUrn();
       callback(err, response);
     });
   };
 
-  const programPath = options.program ?? path.join(ROOT, "index.ts");
-  for (const id of Object.keys(require.cache)) {
-    if (id.startsWith(ROOT) && !id.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[id];
-  }
+  const programPath = options.program ?? path.join(root, "index.ts");
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(programPath);
-    const exported =
-      typeof mod === "function" ? await mod() : typeof mod.default === "function" ? await mod.default() : mod;
-    const outputs = await resolveOutputs(exported ?? {});
-    await settings.waitForRPCs();
-    return { resources, outputs, createSpanMs: firstCreate === undefined ? 0 : lastCreated - firstCreate };
+    const mod = await import(pathToFileURL(programPath).href);
+    if (typeof mod.default !== "function")
+      throw new Error(`${programPath} must default-export the program function (as the language host calls it)`);
+    const finished = sdk.runInPulumiStack(async () => resolveOutputs(await mod.default()));
+    const driving = gate?.drive(finished);
+    const outputs = await finished;
+    await driving;
+    await sdk.waitForRPCs();
+    return {
+      resources,
+      outputs: outputs ?? {},
+      components: componentOutputs(components),
+      ...(gate ? { waves: gate.waves } : {}),
+    };
   } catch (e) {
     // What was registered before the failure, so tests can prove that bad input registers nothing.
     throw Object.assign(e as Error, { registered: resources });
+  } finally {
+    recordComponent = undefined;
   }
 }
 

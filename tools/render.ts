@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import type { ProgramRun } from "./offline";
+import type { ProgramRun } from "./offline.ts";
 import {
   REDACTED,
   ROOT,
@@ -12,7 +12,7 @@ import {
   runProgram,
   stackNames,
   stripSecretMarkers,
-} from "./offline";
+} from "./offline.ts";
 
 /** Kinds in the order a reader (and `kubectl apply`) wants them: definitions and namespaces first. */
 const KIND_ORDER = [
@@ -102,7 +102,7 @@ function parseArgs(argv: string[]): { stack: string; out: string } {
   return { stack, out: out ?? path.join(ROOT, "rendered", stack) };
 }
 
-if (require.main === module) {
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
   (async () => {
     const { stack, out } = parseArgs(process.argv.slice(2));
     const { objects, resources } = await render(stack, out);

@@ -1,6 +1,6 @@
-// Counts sequential creation waves: from the dependency graph (the lower bound) and by timing a mock deploy.
-import type { ProgramRun, RegisteredResource } from "./offline";
-import { loadStackConfig, runProgram } from "./offline";
+// Counts sequential creation waves: from the dependency graph (the lower bound) and by a gated mock deploy.
+import type { ProgramRun, RegisteredResource } from "./offline.ts";
+import { loadStackConfig, runProgram } from "./offline.ts";
 
 /** Longest chain of custom resources through their dependencies (a component stands for all its descendants). */
 export function dependencyDepth(run: ProgramRun): number {
@@ -24,14 +24,11 @@ export function dependencyDepth(run: ProgramRun): number {
   return Math.max(...run.resources.filter((r) => r.custom).map(visit));
 }
 
-/** Runs the stack with every create taking `delayMs`; waves = time from first create to last, in units of that delay. */
-export async function measuredWaves(
-  stack: string,
-  delayMs = 150,
-): Promise<{ waves: number; lowerBound: number; resources: number }> {
-  const run = await runProgram(loadStackConfig(stack), { createDelayMs: delayMs });
+/** Runs the stack counting creation waves (deterministically: see WaveGate in offline.ts), next to the lower bound. */
+export async function measuredWaves(stack: string): Promise<{ waves: number; lowerBound: number; resources: number }> {
+  const run = await runProgram(loadStackConfig(stack), { countWaves: true });
   return {
-    waves: Math.round(run.createSpanMs! / delayMs),
+    waves: run.waves!,
     lowerBound: dependencyDepth(run),
     resources: run.resources.filter((r) => r.custom).length,
   };

@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { NAMES, logicalName, metadata } from "../shared/kube";
+import { NAMES, logicalName, metadata } from "../shared/kube.ts";
 
 /** Where the archive lives; becomes the `persistence.postgresql` block of the controller's ConfigMap. */
 export interface ArchiveConnection {

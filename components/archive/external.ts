@@ -1,9 +1,9 @@
 // Argo's own role and database on an existing PostgreSQL server (staging and production stacks).
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMES } from "../shared/kube";
-import type { ArchiveConnection } from "./credentials";
-import { archivePassword, credentialsSecret } from "./credentials";
+import { NAMES } from "../shared/kube.ts";
+import type { ArchiveConnection } from "./credentials.ts";
+import { archivePassword, credentialsSecret } from "./credentials.ts";
 
 export interface ExternalPostgresArgs {
   controlPlane: pulumi.Input<string>;

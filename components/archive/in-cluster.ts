@@ -9,10 +9,10 @@ import {
   resources,
   restrictedPodSecurityContext,
   selectorLabels,
-} from "../shared/kube";
-import { PORTS } from "../network-policies";
-import type { ArchiveConnection } from "./credentials";
-import { SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials";
+} from "../shared/kube.ts";
+import { PORTS } from "../network-policies.ts";
+import type { ArchiveConnection } from "./credentials.ts";
+import { SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials.ts";
 
 /** Pinned image; the Debian variant's `postgres` user is uid 999. */
 export const POSTGRES_IMAGE = "docker.io/library/postgres:17.6-bookworm";

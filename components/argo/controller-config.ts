@@ -3,9 +3,9 @@ import * as crypto from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import type { ArchiveConnection } from "../archive/credentials";
-import { SECRET_KEYS } from "../archive/credentials";
-import { ARGO_UID, NAMES, logicalName, metadata, resources } from "../shared/kube";
+import type { ArchiveConnection } from "../archive/credentials.ts";
+import { SECRET_KEYS } from "../archive/credentials.ts";
+import { ARGO_UID, NAMES, logicalName, metadata, resources } from "../shared/kube.ts";
 
 /** Completed Workflow objects leave the cluster after a day; the archive keeps them for archiveTTL. */
 export const COMPLETED_WORKFLOW_TTL_SECONDS = 86_400;

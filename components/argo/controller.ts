@@ -1,10 +1,10 @@
 // The workflow-controller Deployment: namespaced to the control plane, managing workflows in the data plane only.
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMES, resources } from "../shared/kube";
-import { PORTS } from "../network-policies";
-import type { ArgoBinaryArgs } from "./workload";
-import { argoWorkload } from "./workload";
+import { NAMES, resources } from "../shared/kube.ts";
+import { PORTS } from "../network-policies.ts";
+import type { ArgoBinaryArgs } from "./workload.ts";
+import { argoWorkload } from "./workload.ts";
 
 /** Everything the controller takes is shared with argo-server. */
 export type WorkflowControllerArgs = ArgoBinaryArgs;

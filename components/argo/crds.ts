@@ -1,7 +1,7 @@
 // The eight argoproj.io/v1alpha1 CustomResourceDefinitions of Argo Workflows v4.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { labels } from "../shared/kube";
+import { labels } from "../shared/kube.ts";
 
 interface Kind {
   kind: string;

@@ -11,7 +11,7 @@ interface SchemaNode {
   "x-kubernetes-preserve-unknown-fields"?: boolean;
 }
 
-const SCHEMA_FILE = path.join(__dirname, "schema", "argo-workflows-v4.1.2.schema.json");
+const SCHEMA_FILE = path.join(import.meta.dirname, "schema", "argo-workflows-v4.1.2.schema.json");
 let definitions: Record<string, SchemaNode> | undefined;
 
 function definition(name: string): SchemaNode {

@@ -1,10 +1,10 @@
 // argo-server: the UI and API over https on 2746, in client auth mode only, and its Service.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMES, logicalName, metadata, resources, selectorLabels } from "../shared/kube";
-import { PORTS } from "../network-policies";
-import type { ArgoBinaryArgs } from "./workload";
-import { argoWorkload } from "./workload";
+import { NAMES, logicalName, metadata, resources, selectorLabels } from "../shared/kube.ts";
+import { PORTS } from "../network-policies.ts";
+import type { ArgoBinaryArgs } from "./workload.ts";
+import { argoWorkload } from "./workload.ts";
 
 export interface ArgoServerArgs extends ArgoBinaryArgs {
   /** Secret with tls.crt and tls.key; empty: Argo's self-signed certificate for `localhost`, renewed on every start. */

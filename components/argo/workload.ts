@@ -1,7 +1,7 @@
 // What the controller and server Deployments share: a hardened pod for one Argo binary, and its disruption budget.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Component } from "../shared/kube";
+import type { Component } from "../shared/kube.ts";
 import {
   API_ACCESS_MOUNT,
   ARGO_UID,
@@ -12,7 +12,7 @@ import {
   metadata,
   restrictedPodSecurityContext,
   selectorLabels,
-} from "../shared/kube";
+} from "../shared/kube.ts";
 
 /** What the controller and server components both take (documented once, here). */
 export interface ArgoBinaryArgs {

@@ -1,6 +1,6 @@
 // Child process of tools/bench-startup.ts: loads a program under mocks and prints how long it took since the
 // process started (module loading, transpiling, and evaluating the program), in milliseconds.
-import { loadStackConfig, runProgram } from "../offline";
+import { loadStackConfig, runProgram } from "../offline.ts";
 
 (async () => {
   const [program, stack] = process.argv.slice(2);

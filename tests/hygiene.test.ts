@@ -1,0 +1,86 @@
+// What a maintainer relies on: components register what they expose, the program loads as the language host loads
+// it (no compiler, no loader flags), and the offline runner fails loudly if the Pulumi SDK moves what it reads.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import * as YAML from "yaml";
+import { ROOT } from "../tools/offline.ts";
+import { need, sdkInternals } from "../tools/sdk-internals.ts";
+import { GENERATED_VALIDATOR, validatorSource } from "../tools/generate-validator.ts";
+import { run, stackNames } from "./support.ts";
+
+describe("hygiene", () => {
+  for (const stack of stackNames()) {
+    it(`registers every output each component exposes (${stack})`, async () => {
+      const components = (await run(stack)).components.filter((c) => c.type.startsWith("argo-platform:"));
+      assert.ok(components.length >= 8, "every component is seen");
+      for (const c of components) {
+        const missing = c.exposed.filter((k) => !c.registered.includes(k));
+        assert.deepEqual(missing, [], `${c.type} ${c.name} exposes fields it does not register`);
+      }
+    });
+  }
+
+  it("runs as the language host runs it: an ES module with one default export, no compiler, no loader flags", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    assert.equal(pkg.type, "module");
+    const runtime = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).runtime;
+    assert.equal(runtime.options.typescript, false);
+    assert.equal(runtime.options.nodeargs, undefined);
+    assert.ok(!("ts-node" in { ...pkg.dependencies, ...pkg.devDependencies }), "no ts-node anywhere");
+    // A fresh Node with no flags imports the whole module graph (type stripping refuses any non-erasable syntax),
+    // and finds what cmd/run/run.js in @pulumi/pulumi requires: a default export and nothing else, a function.
+    const probe = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        "const m = await import('./index.ts'); console.log(JSON.stringify([Object.keys(m), typeof m.default, " +
+          "Object.keys(globalThis).includes('ts')]));",
+      ],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.deepEqual(JSON.parse(probe.stdout), [["default"], "function", false]);
+    // And nothing on that path loads more of a TypeScript toolchain than the floor does (@pulumi/pulumi itself
+    // requires `typescript` for closure serialization; a transpiling hook would add ts-node, tsx or the like).
+    const toolchain = (program: string) => {
+      const out = spawnSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import { createRequire } from 'node:module'; await import('${program}'); ` +
+            "console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)" +
+            ".filter((f) => /node_modules[\\\\/](typescript|ts-node|tsx|@swc|esbuild)[\\\\/]/.test(f))" +
+            ".map((f) => f.replace(/^.*node_modules[\\\\/]/, '')).sort()));",
+        ],
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      assert.equal(out.status, 0, out.stderr);
+      return JSON.parse(out.stdout);
+    };
+    assert.deepEqual(toolchain("./index.ts"), toolchain("./tools/bench/one-namespace.js"));
+  });
+
+  it("keeps the committed template validator in step with Argo's vendored schema", () => {
+    assert.ok(
+      fs.readFileSync(GENERATED_VALIDATOR, "utf8") === validatorSource(),
+      `${path.relative(ROOT, GENERATED_VALIDATOR)} is stale: run npm run generate:validator`,
+    );
+  });
+
+  it("finds every SDK internal the offline runner needs, and names the one that moved", () => {
+    const sdk = sdkInternals();
+    for (const fn of Object.values(sdk)) assert.equal(typeof fn, "function");
+    assert.throws(
+      () => need("@pulumi/pulumi/runtime/settings", "getMonitorr", "read resource options"),
+      /@pulumi\/pulumi \d+\.\d+\.\d+ no longer provides @pulumi\/pulumi\/runtime\/settings export getMonitorr, which the offline runner uses to read resource options\. Update tools\/sdk-internals\.ts/,
+    );
+    assert.throws(
+      () => need("@pulumi/pulumi/runtime/gone", "x", "run the program"),
+      /no longer provides @pulumi\/pulumi\/runtime\/gone/,
+    );
+  });
+});
