@@ -10,8 +10,9 @@ export const DEFAULT_ARGO_VERSION = "v4.1.2";
 /** `templateReferencing: Strict` could be bypassed before 4.0.5, and via artifactGC.podSpecPatch before 4.0.6. */
 export const MINIMUM_ARGO_VERSION = "v4.0.6";
 
-/** The one key whose value is a secret; it is never echoed in an error message. */
-const SECRET_KEYS = new Set(["databaseAdminPassword"]);
+/** Keys whose values are secrets: never echoed in an error message, and never in a stack file but as ciphertext. */
+export const SECRET_CONFIG_KEYS: readonly string[] = ["databaseAdminPassword"];
+const SECRET_KEYS = new Set(SECRET_CONFIG_KEYS);
 
 // --- value checks, each with the sentence a user reads when the value is refused ---
 
@@ -88,6 +89,15 @@ const archiveTTL = z.string().refine((v) => (parseArgoTTL(v) ?? 0) > 0, { messag
  */
 export const CONFIG_SCHEMA = z
   .object({
+    // No default: a stack that names no cluster must not deploy to whatever kube context happens to be current.
+    kubeContext: z
+      .string("the kube context this stack deploys to (`kubectl config get-contexts`); every stack must set it")
+      .regex(/^\S+$/, "a kube context name (`kubectl config get-contexts`)"),
+    clusterIdentifier: z
+      .string()
+      .regex(/^$|^[A-Za-z0-9][-A-Za-z0-9_.:/]*$/, "empty (the kube context name), or a stable name for the cluster")
+      .default(""),
+    adoptRetainedObjects: boolean.default(false),
     controlPlaneNamespace: dnsLabel.default("control-plane"),
     dataPlaneNamespace: dnsLabel.default("data-plane"),
     argoVersion: argoVersion.default(DEFAULT_ARGO_VERSION),
@@ -133,7 +143,7 @@ export const CONFIG_SCHEMA = z
       ctx.addIssue({
         code: "custom",
         path: ["databaseAdminPassword"],
-        message: `set when databaseMode is external, with \`pulumi config set --secret ${PROJECT}:databaseAdminPassword <password>\``,
+        message: `set when databaseMode is external: \`pulumi config set --stack <stack> --secret ${PROJECT}:databaseAdminPassword\` (it prompts for the value)`,
       });
     }
   })
@@ -173,6 +183,15 @@ export interface ExternalDatabase {
 /** The validated configuration of one stack: the only configuration the components ever see. */
 export interface PlatformConfig {
   readonly stack: string;
+  /** The one cluster this stack deploys to. */
+  readonly cluster: {
+    /** Kube context name; the kubeconfig is the ambient one (`$KUBECONFIG` or ~/.kube/config), as for kubectl. */
+    readonly context: string;
+    /** Replacing the provider (and so every object) happens only when this changes. */
+    readonly identifier: string;
+    /** Adopt the objects an earlier destroy kept (CRDs, dev's control-plane namespace) instead of AlreadyExists. */
+    readonly adoptRetainedObjects: boolean;
+  };
   readonly namespaces: { readonly controlPlane: string; readonly dataPlane: string };
   readonly argo: {
     readonly version: string;
@@ -242,6 +261,11 @@ function toPlatformConfig(stack: string, c: RawConfig, secret: (key: string) => 
         };
   return {
     stack,
+    cluster: {
+      context: c.kubeContext,
+      identifier: c.clusterIdentifier || c.kubeContext,
+      adoptRetainedObjects: c.adoptRetainedObjects,
+    },
     namespaces: { controlPlane: c.controlPlaneNamespace, dataPlane: c.dataPlaneNamespace },
     argo: {
       version: c.argoVersion,
@@ -268,7 +292,7 @@ function describeIssues(stack: string, raw: Record<string, string>, issues: z.co
     }
     const key = String(issue.path[0]);
     const given = !(key in raw) ? "(not set)" : SECRET_KEYS.has(key) ? "[secret]" : JSON.stringify(raw[key]);
-    return `  - ${PROJECT}:${key} = ${given}: must be ${issue.message}`;
+    return `  - ${PROJECT}:${key} = ${given}: must be ${issue.message.replaceAll("<stack>", stack)}`;
   });
   return `Invalid configuration for stack "${stack}":\n${lines.join("\n")}`;
 }

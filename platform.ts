@@ -1,6 +1,7 @@
 // The platform: one component per concern, wired from a validated config and template set; returns the stack outputs.
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config.ts";
+import { ARCHIVE_COMPONENT } from "./components/archive/credentials.ts";
 import { ExternalPostgres } from "./components/archive/external.ts";
 import { InClusterPostgres } from "./components/archive/in-cluster.ts";
 import { ControllerConfig } from "./components/argo/controller-config.ts";
@@ -10,6 +11,7 @@ import { ArgoServer } from "./components/argo/server.ts";
 import { argoImages } from "./components/argo/version.ts";
 import type { LoadedTemplate } from "./components/argo/workflow-templates.ts";
 import { WorkflowTemplateLibrary } from "./components/argo/workflow-templates.ts";
+import { ClusterBinding } from "./components/cluster.ts";
 import { Identities } from "./components/identities.ts";
 import { Namespaces } from "./components/namespaces.ts";
 import { NetworkPolicies, PORTS } from "./components/network-policies.ts";
@@ -22,92 +24,138 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
   const names = config.namespaces;
   const inClusterDatabase = config.archive.database.mode === "in-cluster";
 
-  const namespaces = new Namespaces("namespaces", {
-    controlPlane: names.controlPlane,
-    dataPlane: names.dataPlane,
-    retainControlPlane: inClusterDatabase,
+  // Every Kubernetes object goes through the stack's own provider, bound to its cluster by config; the stack files
+  // disable the default provider, so an object that missed this would fail instead of using the current context.
+  const cluster = new ClusterBinding("cluster", {
+    context: config.cluster.context,
+    clusterIdentifier: config.cluster.identifier,
+    adoptRetainedObjects: config.cluster.adoptRetainedObjects,
   });
-  const identities = new Identities("identities", {
-    controlPlane: namespaces.controlPlane,
-    dataPlane: namespaces.dataPlane,
-    names,
-    controllerTokenLogin: config.argo.controllerTokenLogin,
-    serverTlsSecretName: config.argo.serverTlsSecretName,
-  });
-  new NetworkPolicies("network-policies", {
-    controlPlane: namespaces.controlPlane,
-    dataPlane: namespaces.dataPlane,
-    names,
-    metricsNamespace: config.argo.metricsNamespace,
-    inClusterDatabase,
-  });
+  const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
+
+  const namespaces = new Namespaces(
+    "namespaces",
+    {
+      controlPlane: names.controlPlane,
+      dataPlane: names.dataPlane,
+      retainControlPlane: inClusterDatabase,
+      retainedObjectsProvider: cluster.retainedObjectsProvider,
+    },
+    onCluster,
+  );
+  const identities = new Identities(
+    "identities",
+    {
+      controlPlane: namespaces.controlPlane,
+      dataPlane: namespaces.dataPlane,
+      names,
+      controllerTokenLogin: config.argo.controllerTokenLogin,
+      serverTlsSecretName: config.argo.serverTlsSecretName,
+    },
+    onCluster,
+  );
+  new NetworkPolicies(
+    "network-policies",
+    {
+      controlPlane: namespaces.controlPlane,
+      dataPlane: namespaces.dataPlane,
+      names,
+      metricsNamespace: config.argo.metricsNamespace,
+      inClusterDatabase,
+    },
+    onCluster,
+  );
 
   const db = config.archive.database;
   const archive =
     db.mode === "in-cluster"
-      ? new InClusterPostgres("archive", {
-          controlPlane: namespaces.controlPlane,
-          controlPlaneName: names.controlPlane,
-          database: db.name,
-          user: db.user,
-          storageSize: db.storageSize,
-          storageClass: db.storageClass,
-        }).connection
-      : new ExternalPostgres("archive", {
-          controlPlane: namespaces.controlPlane,
-          controlPlaneName: names.controlPlane,
-          host: db.host,
-          port: db.port,
-          sslMode: db.sslMode,
-          adminUser: db.adminUser,
-          adminPassword: db.adminPassword,
-          database: db.name,
-          user: db.user,
-        }).connection;
+      ? new InClusterPostgres(
+          ARCHIVE_COMPONENT.name,
+          {
+            controlPlane: namespaces.controlPlane,
+            controlPlaneName: names.controlPlane,
+            database: db.name,
+            user: db.user,
+            storageSize: db.storageSize,
+            storageClass: db.storageClass,
+          },
+          onCluster,
+        ).connection
+      : new ExternalPostgres(
+          ARCHIVE_COMPONENT.name,
+          {
+            controlPlane: namespaces.controlPlane,
+            controlPlaneName: names.controlPlane,
+            host: db.host,
+            port: db.port,
+            sslMode: db.sslMode,
+            adminUser: db.adminUser,
+            adminPassword: db.adminPassword,
+            database: db.name,
+            user: db.user,
+          },
+          onCluster,
+        ).connection;
 
   const images = argoImages(config.argo.version);
-  const crds = new ArgoCrds("argo-crds");
-  const controllerConfig = new ControllerConfig("controller-config", {
-    controlPlane: namespaces.controlPlane,
-    controlPlaneName: names.controlPlane,
-    templateReferencing: config.argo.templateReferencing,
-    executorImage: images.executor,
-    archiveTTL: config.archive.ttl,
-    archive,
-  });
+  const crds = new ArgoCrds("argo-crds", { providers: [cluster.retainedObjectsProvider] });
+  const controllerConfig = new ControllerConfig(
+    "controller-config",
+    {
+      controlPlane: namespaces.controlPlane,
+      controlPlaneName: names.controlPlane,
+      templateReferencing: config.argo.templateReferencing,
+      executorImage: images.executor,
+      archiveTTL: config.archive.ttl,
+      archive,
+    },
+    onCluster,
+  );
   // Both binaries die at start without their ConfigMap, the archive's credentials and database, or the CRDs they
   // watch; those are their only dependencies (RBAC that arrives a moment later is retried, not fatal).
   const startsAfter = [controllerConfig.configMap, ...archive.readyResources, ...Object.values(crds.byKind)];
-  new WorkflowController("workflow-controller", {
-    controlPlane: namespaces.controlPlane,
-    controlPlaneName: names.controlPlane,
-    dataPlane: namespaces.dataPlane,
-    image: images.controller,
-    replicas: config.argo.controllerReplicas,
-    serviceAccountName: identities.controllerServiceAccount,
-    configChecksum: controllerConfig.checksum,
-    databaseTls: archive.ssl,
-    // Not the executor's token Secret: only workflow pods mount it, and the kubelet retries a missing mount.
-    dependsOn: startsAfter,
-  });
-  new ArgoServer("argo-server", {
-    controlPlane: namespaces.controlPlane,
-    controlPlaneName: names.controlPlane,
-    dataPlane: namespaces.dataPlane,
-    image: images.server,
-    replicas: config.argo.serverReplicas,
-    serviceAccountName: identities.serverServiceAccount,
-    configChecksum: controllerConfig.checksum,
-    databaseTls: archive.ssl,
-    tlsSecretName: config.argo.serverTlsSecretName,
-    dependsOn: startsAfter,
-  });
-  const library = new WorkflowTemplateLibrary("workflow-templates", {
-    dataPlane: namespaces.dataPlane,
-    dataPlaneName: names.dataPlane,
-    templates,
-    crd: crds.byKind.WorkflowTemplate,
-  });
+  new WorkflowController(
+    "workflow-controller",
+    {
+      controlPlane: namespaces.controlPlane,
+      controlPlaneName: names.controlPlane,
+      dataPlane: namespaces.dataPlane,
+      image: images.controller,
+      replicas: config.argo.controllerReplicas,
+      serviceAccountName: identities.controllerServiceAccount,
+      configChecksum: controllerConfig.checksum,
+      databaseTls: archive.ssl,
+      // Not the executor's token Secret: only workflow pods mount it, and the kubelet retries a missing mount.
+      dependsOn: startsAfter,
+    },
+    onCluster,
+  );
+  new ArgoServer(
+    "argo-server",
+    {
+      controlPlane: namespaces.controlPlane,
+      controlPlaneName: names.controlPlane,
+      dataPlane: namespaces.dataPlane,
+      image: images.server,
+      replicas: config.argo.serverReplicas,
+      serviceAccountName: identities.serverServiceAccount,
+      configChecksum: controllerConfig.checksum,
+      databaseTls: archive.ssl,
+      tlsSecretName: config.argo.serverTlsSecretName,
+      dependsOn: startsAfter,
+    },
+    onCluster,
+  );
+  const library = new WorkflowTemplateLibrary(
+    "workflow-templates",
+    {
+      dataPlane: namespaces.dataPlane,
+      dataPlaneName: names.dataPlane,
+      templates,
+      crd: crds.byKind.WorkflowTemplate,
+    },
+    onCluster,
+  );
 
   const cp = names.controlPlane;
   const token = (account: string) => `kubectl -n ${cp} create token ${account} --duration=${TOKEN_DURATION}`;

@@ -53,7 +53,12 @@ export class Identities extends pulumi.ComponentResource {
       logicalName(dp.name, NAMES.executorTokenSecret),
       {
         metadata: metadata(dp.ns, NAMES.executorTokenSecret, "executor", {
-          annotations: { "kubernetes.io/service-account.name": executor.metadata.name },
+          annotations: {
+            "kubernetes.io/service-account.name": executor.metadata.name,
+            // pulumi-kubernetes would wait a few seconds for the token controller to fill it in and fail the create
+            // when it is slower; the kubelet retries the workflow pods' mount until the token is there instead.
+            "pulumi.com/skipAwait": "true",
+          },
         }),
         type: "kubernetes.io/service-account-token",
       },

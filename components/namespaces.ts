@@ -16,6 +16,11 @@ export interface NamespacesArgs {
    * archive database: deleting a namespace deletes its PersistentVolumeClaims, and with them the archive. Default false.
    */
   retainControlPlane?: boolean;
+  /**
+   * Provider for a retained control-plane namespace: the next `up` after a destroy meets the namespace the destroy
+   * kept, and must adopt it rather than fail with AlreadyExists. Required with retainControlPlane.
+   */
+  retainedObjectsProvider?: k8s.Provider;
 }
 
 export class Namespaces extends pulumi.ComponentResource {
@@ -42,17 +47,28 @@ export class Namespaces extends pulumi.ComponentResource {
             },
           },
         },
-        { parent: this, retainOnDelete },
+        { parent: this, retainOnDelete, ...(retainOnDelete ? { provider: args.retainedObjectsProvider } : {}) },
       );
       // Kubernetes creates `default` in every namespace; we co-own just its automount field with a server-side
       // patch instead of adopting the object (a create would fail with AlreadyExists). Nothing binds it to a role.
       new k8s.core.v1.ServiceAccountPatch(
         logicalName(ns, "default"),
-        { metadata: { name: "default", namespace: namespace.metadata.name }, automountServiceAccountToken: false },
+        {
+          metadata: {
+            name: "default",
+            namespace: namespace.metadata.name,
+            // The field may already belong to another field manager (an admission controller, a former install):
+            // take it over rather than fail the apply with a conflict.
+            annotations: { "pulumi.com/patchForce": "true" },
+          },
+          automountServiceAccountToken: false,
+        },
         { parent: this },
       );
       return namespace.metadata.name;
     };
+    if (args.retainControlPlane && !args.retainedObjectsProvider)
+      throw new Error("Namespaces: retainControlPlane needs retainedObjectsProvider");
     this.controlPlane = make(args.controlPlane, args.retainControlPlane ?? false);
     this.dataPlane = make(args.dataPlane, false);
     this.registerOutputs({ controlPlane: this.controlPlane, dataPlane: this.dataPlane });

@@ -137,4 +137,43 @@ describe("external archive database on a real PostgreSQL", function () {
     assert.notEqual(denied.status, 0, "on PostgreSQL 15+ `public` no longer lets every role create tables");
     assert.match(denied.stderr, /permission denied for schema public/);
   });
+
+  it("dev: after a destroy and up (kept volume, new generated password), Argo's role logs in with the new one", async () => {
+    // The in-cluster archive's role, as the postgres image creates it on an empty volume: a superuser whose
+    // password is the one generated at that first `up`.
+    const r = await run("dev");
+    const sts = r.resources.find((x) => x.type === "kubernetes:apps/v1:StatefulSet")!.inputs;
+    const container = sts.spec.template.spec.containers[0];
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+    const bootstrap = `postgresql:///postgres?host=${dir}&port=${port}&user=bootstrap`;
+    // Another name than the external test's role on this shared server; the hook takes it from POSTGRES_USER.
+    assert.equal(env.POSTGRES_USER, "argo_workflows");
+    const user = "argo_dev_archive";
+    const first = generatedPassword(32);
+    ok(psql(bootstrap, `CREATE ROLE ${user} LOGIN SUPERUSER PASSWORD '${first}'`));
+    const login = (password: string) => psql(`postgresql://${user}:${password}@127.0.0.1:${port}/postgres`, "SELECT 1");
+    ok(login(first));
+
+    // The next `up` after a destroy writes a new password into the Secret; the container's postStart hook runs
+    // (here against this server: its socket directory stands in for /var/run/postgresql).
+    const second = generatedPassword(32);
+    const secretFile = path.join(dir, "password");
+    fs.writeFileSync(secretFile, second);
+    const [shell, flag, script] = container.lifecycle.postStart.exec.command;
+    const pgBin = path.dirname(binary("psql"));
+    const hook = spawnSync(shell, [flag, script], {
+      encoding: "utf8",
+      env: {
+        PATH: `${pgBin}${path.delimiter}${process.env.PATH}`,
+        POSTGRES_USER: user,
+        POSTGRES_PASSWORD_FILE: secretFile,
+        PGHOST: dir,
+        PGPORT: String(port),
+      },
+    });
+    ok(hook);
+    assert.equal(env.PGHOST, "/var/run/postgresql", "the hook uses the container's socket directory");
+    ok(login(second));
+    assert.notEqual(login(first).status, 0, "the old password no longer works");
+  });
 });

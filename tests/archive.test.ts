@@ -34,11 +34,17 @@ describe("workflow archive", () => {
       const r = await run("dev");
       const sts = object(r, "StatefulSet", "archive-postgres", "control-plane");
       assert.deepEqual(sts.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
-      assert.ok(resource(r, "kubernetes:apps/v1:StatefulSet", "control-plane/archive-postgres").options.protect);
-      assert.ok(
-        resource(r, "kubernetes:core/v1:Namespace", "control-plane").options.retainOnDelete,
-        "deleting the namespace would delete the claim",
+      // Not protected, so `pulumi destroy` works; the archive is the claim, which outlives the StatefulSet.
+      assert.equal(
+        resource(r, "kubernetes:apps/v1:StatefulSet", "control-plane/archive-postgres").options.protect,
+        false,
       );
+      const namespace = resource(r, "kubernetes:core/v1:Namespace", "control-plane");
+      assert.ok(namespace.options.retainOnDelete, "deleting the namespace would delete the claim");
+      // ...and the next `up` adopts the namespace the destroy kept, through the provider that may adopt.
+      const adopting = r.resources.find((x) => x.name === "kubernetes-retained-objects")!;
+      assert.equal(namespace.options.provider, `${adopting.urn}::${adopting.name}-id`);
+      assert.equal(adopting.inputs.upsertExistingObjects, "true");
       assert.equal(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "8Gi");
       const pod = sts.spec.template.spec;
       const [pg] = pod.containers;

@@ -99,7 +99,7 @@ describe("stack configuration", () => {
     assert.match(message, /argo-platform:databaseHost = "": must be set when databaseMode is external/);
     assert.match(
       message,
-      /argo-platform:databaseAdminPassword = \(not set\): must be set when databaseMode is external, with `pulumi config set --secret/,
+      /argo-platform:databaseAdminPassword = \(not set\): must be set when databaseMode is external: `pulumi config set --stack dev --secret argo-platform:databaseAdminPassword`/,
     );
   });
 
@@ -142,12 +142,17 @@ describe("stack configuration", () => {
     assert.deepEqual(Object.keys(declared).sort(), schemaKeys.sort());
     for (const key of schemaKeys) {
       const fromSchema = CONFIG_SCHEMA.shape[key as keyof typeof CONFIG_SCHEMA.shape].def as any;
-      const schemaDefault =
-        typeof fromSchema.defaultValue === "function" ? fromSchema.defaultValue() : fromSchema.defaultValue;
-      assert.equal(String(declared[key].default), String(schemaDefault), `${key} default`);
+      if (fromSchema.type === "default") {
+        const schemaDefault =
+          typeof fromSchema.defaultValue === "function" ? fromSchema.defaultValue() : fromSchema.defaultValue;
+        assert.equal(String(declared[key].default), String(schemaDefault), `${key} default`);
+      } else {
+        // No default in config.ts: the CLI must require it on every stack too.
+        assert.ok(!("default" in declared[key]), `${key} has no default in Pulumi.yaml either`);
+      }
       const expectedType = ["controllerReplicas", "serverReplicas", "databasePort"].includes(key)
         ? "integer"
-        : key === "controllerTokenLogin"
+        : ["controllerTokenLogin", "adoptRetainedObjects"].includes(key)
           ? "boolean"
           : "string";
       assert.equal(declared[key].type, expectedType, `${key} type`);

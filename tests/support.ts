@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ProgramRun, RegisteredResource, StackConfig } from "../tools/offline.ts";
-import { ROOT, kubernetesObjects, loadStackConfig, runProgram, stackNames } from "../tools/offline.ts";
+import { ROOT, kubernetesObjects, loadReviewConfig, runProgram, stackNames } from "../tools/offline.ts";
 
 export { stackNames };
 
@@ -27,7 +27,7 @@ const cache = new Map<string, Promise<ProgramRun>>();
 /** Runs a stack file's config, with `overrides` (`key` → value in the project namespace; undefined deletes). */
 export function run(stack: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
   const key = `${stack} ${JSON.stringify(overrides)}`;
-  if (!cache.has(key)) cache.set(key, runProgram(withOverrides(loadStackConfig(stack), overrides)));
+  if (!cache.has(key)) cache.set(key, runProgram(withOverrides(loadReviewConfig(stack), overrides)));
   return cache.get(key)!;
 }
 

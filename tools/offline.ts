@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { PROJECT, SECRET_CONFIG_KEYS } from "../config.ts";
 import { sdkInternals } from "./sdk-internals.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -57,6 +58,29 @@ export function loadStackConfig(stack: string, root = ROOT): StackConfig {
     }
   }
   return { stack, config, secretKeys, warnings };
+}
+
+/**
+ * The stack config with a placeholder for each of `keys` (`<project>:<key>` secrets) that the stack file leaves unset,
+ * marked secret, with a warning. For offline review only: stack files hold no fake ciphertext (the CLI would fail to
+ * decrypt it), so a stack whose real secret lives only in its backend or CI still renders here.
+ */
+export function withPlaceholderSecrets(stack: StackConfig, project: string, keys: readonly string[]): StackConfig {
+  const config = { ...stack.config };
+  const secretKeys = [...stack.secretKeys];
+  const warnings = [...stack.warnings];
+  for (const key of keys.map((k) => `${project}:${k}`)) {
+    if (key in config) continue;
+    config[key] = SECURE_PLACEHOLDER;
+    secretKeys.push(key);
+    warnings.push(`${key} is not set in Pulumi.${stack.stack}.yaml; using a placeholder offline (pulumi up needs it)`);
+  }
+  return { ...stack, config, secretKeys, warnings };
+}
+
+/** A stack's config for offline review (render, tests, benchmarks): the stack file, placeholders for its secrets. */
+export function loadReviewConfig(stack: string, root = ROOT): StackConfig {
+  return withPlaceholderSecrets(loadStackConfig(stack, root), PROJECT, SECRET_CONFIG_KEYS);
 }
 
 function stringify(value: unknown): string {
@@ -201,6 +225,8 @@ function componentOutputs(seen: Map<any, Set<string>>): ComponentOutputs[] {
   }));
 }
 
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
 // One program run at a time: the mocks, the config and the monitor are process-wide.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -245,6 +271,16 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
   };
   const monitor = sdk.getMonitor();
   const register = monitor.registerResource.bind(monitor);
+  // URNs as the engine makes them: `urn:pulumi:<stack>::<project>::<qualified type>::<name>`, the qualified type
+  // being the parent's qualified type, `$`, then the resource's type, with the root Stack left out. The mock monitor
+  // prefixes the Stack and only the parent's own type; plans compare URNs, so they must be the engine's.
+  const qualifiedTypes = new Map<string, string>();
+  const qualifiedTypeOf = (urn: string) => qualifiedTypes.get(urn) ?? urn.split("::")[2] ?? "";
+  const engineUrn = (type: string, name: string, parent: string | undefined) => {
+    const parentType = parent ? qualifiedTypeOf(parent) : "";
+    const qualified = parentType && parentType !== STACK_TYPE ? `${parentType}$${type}` : type;
+    return { urn: `urn:pulumi:${stack.stack}::${project}::${qualified}::${name}`, qualified };
+  };
   monitor.registerResource = (req, callback) => {
     gate?.touch();
     const entry: RegisteredResource = {
@@ -260,14 +296,30 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
         deleteBeforeReplace: req.getDeletebeforereplace(),
         dependsOn: req.getDependenciesList(),
         provider: req.getProvider() || undefined,
-        aliases: req.getAliasesList().map((a) => a.getUrn() || `name:${a.getSpec()?.getName() ?? ""}`),
+        // Alias specs resolved to URNs as the engine resolves them: unset parts are the resource's own.
+        aliases: req.getAliasesList().map((a) => {
+          const spec = a.getSpec();
+          if (a.getUrn() || !spec) return a.getUrn();
+          const parent = spec.getNoparent() ? undefined : spec.getParenturn() || req.getParent() || undefined;
+          return engineUrn(spec.getType() || req.getType(), spec.getName() || req.getName(), parent).urn;
+        }),
         ignoreChanges: req.getIgnorechangesList(),
         replaceOnChanges: req.getReplaceonchangesList(),
       },
     };
     resources.push(entry);
     return register(req, (err, response) => {
-      if (response) entry.urn = response.getUrn();
+      if (response) {
+        if (entry.type === STACK_TYPE) {
+          entry.urn = response.getUrn();
+          qualifiedTypes.set(entry.urn, STACK_TYPE);
+        } else {
+          const { urn, qualified } = engineUrn(entry.type, entry.name, entry.parent);
+          qualifiedTypes.set(urn, qualified);
+          response.setUrn(urn);
+          entry.urn = urn;
+        }
+      }
       callback(err, response);
     });
   };

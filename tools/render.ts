@@ -7,7 +7,7 @@ import {
   REDACTED,
   ROOT,
   isKubernetesObject,
-  loadStackConfig,
+  loadReviewConfig,
   mapSecrets,
   runProgram,
   stackNames,
@@ -79,7 +79,7 @@ export function resourceReport(run: ProgramRun) {
 }
 
 export async function render(stack: string, outDir: string): Promise<{ objects: number; resources: number }> {
-  const config = loadStackConfig(stack);
+  const config = loadReviewConfig(stack);
   for (const w of config.warnings) console.warn(`warning: ${w}`);
   const run = await runProgram(config);
   const objects = manifests(run);

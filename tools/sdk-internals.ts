@@ -5,7 +5,7 @@
 // the runner wraps the mock monitor's `registerResource`. And it runs the program inside the root Stack resource as
 // the language host does (`cmd/run/run.js` calls `runInPulumiStack`), which the public API does not export.
 // An upgrade of @pulumi/pulumi that moves any of these must fail loudly here, not blind the tests quietly:
-// `sdkInternals()` throws naming what is missing, and tests/sdk-internals.test.ts calls it on every run.
+// `sdkInternals()` throws naming what is missing, and tests/hygiene.test.ts calls it on every run.
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -38,7 +38,10 @@ export interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
   getProvider(): string;
-  getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getParenturn(): string } | undefined }[];
+  getAliasesList(): {
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+  }[];
   getIgnorechangesList(): string[];
   getReplaceonchangesList(): string[];
 }
@@ -46,7 +49,7 @@ export interface RegisterRequest {
 export interface Monitor {
   registerResource(
     req: RegisterRequest,
-    callback: (err: unknown, response: { getUrn(): string } | undefined) => void,
+    callback: (err: unknown, response: { getUrn(): string; setUrn(urn: string): unknown } | undefined) => void,
   ): void;
 }
 

@@ -1,6 +1,6 @@
 // Counts sequential creation waves: from the dependency graph (the lower bound) and by a gated mock deploy.
 import type { ProgramRun, RegisteredResource } from "./offline.ts";
-import { loadStackConfig, runProgram } from "./offline.ts";
+import { loadReviewConfig, runProgram } from "./offline.ts";
 
 /** Longest chain of custom resources through their dependencies (a component stands for all its descendants). */
 export function dependencyDepth(run: ProgramRun): number {
@@ -26,7 +26,7 @@ export function dependencyDepth(run: ProgramRun): number {
 
 /** Runs the stack counting creation waves (deterministically: see WaveGate in offline.ts), next to the lower bound. */
 export async function measuredWaves(stack: string): Promise<{ waves: number; lowerBound: number; resources: number }> {
-  const run = await runProgram(loadStackConfig(stack), { countWaves: true });
+  const run = await runProgram(loadReviewConfig(stack), { countWaves: true });
   return {
     waves: run.waves!,
     lowerBound: dependencyDepth(run),

@@ -21,6 +21,16 @@ export interface ArchiveConnection {
 export const SECRET_KEYS = { username: "username", password: "password" } as const;
 
 /**
+ * The two archive components, both created under the name `archive`. Switching `databaseMode` moves the credentials
+ * Secret from one to the other: its URN changes while the object stays the same, so each names the other as an alias
+ * (without it, Pulumi would create the "new" Secret before deleting the "old" one: AlreadyExists).
+ */
+export const ARCHIVE_COMPONENT = {
+  name: "archive",
+  types: ["argo-platform:archive:InClusterPostgres", "argo-platform:archive:ExternalPostgres"],
+} as const;
+
+/**
  * A generated password for Argo's role. Letters and digits only: special characters break connection strings, and
  * 32 of these still carry ~190 bits. Wrapped in pulumi.secret so it is secret even before the provider says so.
  */
@@ -32,11 +42,14 @@ export function archivePassword(name: string, parent: pulumi.Resource): pulumi.O
 /** The credentials Secret that both Argo binaries read by name, from their own namespace. */
 export function credentialsSecret(
   parent: pulumi.Resource,
+  parentType: (typeof ARCHIVE_COMPONENT.types)[number],
   controlPlane: { input: pulumi.Input<string>; name: string },
   username: pulumi.Input<string>,
   password: pulumi.Output<string>,
-  opts: pulumi.CustomResourceOptions = {},
 ): k8s.core.v1.Secret {
+  const aliases = ARCHIVE_COMPONENT.types
+    .filter((t) => t !== parentType)
+    .map((t) => ({ parent: pulumi.createUrn(ARCHIVE_COMPONENT.name, t) }));
   return new k8s.core.v1.Secret(
     logicalName(controlPlane.name, NAMES.archiveSecret),
     {
@@ -44,6 +57,6 @@ export function credentialsSecret(
       type: "Opaque",
       stringData: pulumi.secret({ [SECRET_KEYS.username]: username, [SECRET_KEYS.password]: password }),
     },
-    { parent, ...opts },
+    { parent, aliases },
   );
 }

@@ -23,11 +23,13 @@ export interface ExternalPostgresArgs {
   user: string;
 }
 
+const TYPE = "argo-platform:archive:ExternalPostgres";
+
 export class ExternalPostgres extends pulumi.ComponentResource {
   public readonly connection: ArchiveConnection;
 
   constructor(name: string, args: ExternalPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("argo-platform:archive:ExternalPostgres", name, {}, opts);
+    super(TYPE, name, {}, opts);
     const provider = new postgresql.Provider(
       "archive-admin",
       {
@@ -69,6 +71,7 @@ export class ExternalPostgres extends pulumi.ComponentResource {
     );
     const secret = credentialsSecret(
       this,
+      TYPE,
       { input: args.controlPlane, name: args.controlPlaneName },
       role.name,
       password,

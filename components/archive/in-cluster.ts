@@ -14,6 +14,25 @@ import { PORTS } from "../network-policies.ts";
 import type { ArchiveConnection } from "./credentials.ts";
 import { SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials.ts";
 
+/**
+ * Run after every start of the container (postStart): sets Argo's role's password to the one in the mounted Secret.
+ * The image applies POSTGRES_PASSWORD only when it initialises an empty volume; the volume outlives a destroy, and
+ * the next `up` generates a new password into the Secret, which would lock Argo out of its own archive. Over the
+ * local socket, which the image trusts; the password goes in as a psql variable, never on a command line.
+ * tests/archive-postgres.test.ts runs this script against a real PostgreSQL.
+ */
+export const SYNC_PASSWORD_SCRIPT = `set -eu
+tries=0
+until pg_isready --quiet --username="$POSTGRES_USER" --dbname=postgres; do
+  tries=$((tries + 1))
+  [ "$tries" -lt 120 ] || { echo "PostgreSQL did not become ready" >&2; exit 1; }
+  sleep 1
+done
+echo "ALTER ROLE CURRENT_USER PASSWORD :'password';" |
+  psql --no-psqlrc --quiet --set=ON_ERROR_STOP=1 --username="$POSTGRES_USER" --dbname=postgres \\
+    --set=password="$(cat "$POSTGRES_PASSWORD_FILE")"
+`;
+
 /** Pinned image; the Debian variant's `postgres` user is uid 999. */
 export const POSTGRES_IMAGE = "docker.io/library/postgres:17.6-bookworm";
 const POSTGRES_UID = 999;
@@ -31,14 +50,16 @@ export interface InClusterPostgresArgs {
   storageClass: string;
 }
 
+const TYPE = "argo-platform:archive:InClusterPostgres";
+
 export class InClusterPostgres extends pulumi.ComponentResource {
   public readonly connection: ArchiveConnection;
 
   constructor(name: string, args: InClusterPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("argo-platform:archive:InClusterPostgres", name, {}, opts);
+    super(TYPE, name, {}, opts);
     const cp = { input: args.controlPlane, name: args.controlPlaneName };
     const password = archivePassword("archive-password", this);
-    const secret = credentialsSecret(this, cp, args.user, password);
+    const secret = credentialsSecret(this, TYPE, cp, args.user, password);
 
     new k8s.core.v1.Service(
       logicalName(cp.name, NAMES.archiveDatabaseService),
@@ -53,8 +74,9 @@ export class InClusterPostgres extends pulumi.ComponentResource {
     );
 
     const pgIsReady = ["pg_isready", "--host=127.0.0.1", `--username=${args.user}`, `--dbname=${args.database}`];
-    // Protected: deleting or replacing it needs a deliberate `pulumi state unprotect`. Its volume is kept even then
-    // (persistentVolumeClaimRetentionPolicy), and a new StatefulSet of the same name binds the same claim again.
+    // Not protected: the archive is the volume, not the StatefulSet. A destroy deletes the StatefulSet and keeps its
+    // claim (persistentVolumeClaimRetentionPolicy, and the control-plane namespace is retained), so the next `up`
+    // creates a StatefulSet of the same name that binds the same claim again, and the password sync lets Argo in.
     new k8s.apps.v1.StatefulSet(
       logicalName(cp.name, NAMES.archiveDatabaseService),
       {
@@ -81,7 +103,10 @@ export class InClusterPostgres extends pulumi.ComponentResource {
                     { name: "POSTGRES_PASSWORD_FILE", value: `/run/secrets/archive/${SECRET_KEYS.password}` },
                     // A subdirectory, so initdb creates it with the right owner inside the mounted volume.
                     { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                    // For the password sync below: the local socket (the image's own scripts unset it for theirs).
+                    { name: "PGHOST", value: "/var/run/postgresql" },
                   ],
+                  lifecycle: { postStart: { exec: { command: ["sh", "-c", SYNC_PASSWORD_SCRIPT] } } },
                   securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                   resources: resources("100m", "256Mi", "1", "1Gi"),
                   readinessProbe: { exec: { command: pgIsReady }, periodSeconds: 10, timeoutSeconds: 5 },
@@ -120,7 +145,7 @@ export class InClusterPostgres extends pulumi.ComponentResource {
           ],
         },
       },
-      { parent: this, protect: true },
+      { parent: this },
     );
 
     this.connection = {

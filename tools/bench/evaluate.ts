@@ -1,10 +1,10 @@
 // Child process of tools/bench-startup.ts: loads a program under mocks and prints how long it took since the
 // process started (module loading, transpiling, and evaluating the program), in milliseconds.
-import { loadStackConfig, runProgram } from "../offline.ts";
+import { loadReviewConfig, runProgram } from "../offline.ts";
 
 (async () => {
   const [program, stack] = process.argv.slice(2);
-  await runProgram(loadStackConfig(stack), { program });
+  await runProgram(loadReviewConfig(stack), { program });
   console.log(Math.round(performance.now()));
 })().catch((e) => {
   console.error(e);
