@@ -11,7 +11,11 @@ export const DEFAULT_ARGO_VERSION = "v4.1.2";
 export const MINIMUM_ARGO_VERSION = "v4.0.6";
 
 /** Keys whose values are secrets: never echoed in an error message, and never in a stack file but as ciphertext. */
-export const SECRET_CONFIG_KEYS: readonly string[] = ["databaseAdminPassword"];
+export const SECRET_CONFIG_KEYS: readonly string[] = [
+  "databaseAdminPassword",
+  "artifactAccessKey",
+  "artifactSecretKey",
+];
 const SECRET_KEYS = new Set(SECRET_CONFIG_KEYS);
 
 // --- value checks, each with the sentence a user reads when the value is refused ---
@@ -56,6 +60,20 @@ const pgIdentifier = z
     /^[a-z_][a-z0-9_]{0,62}$/,
     "a PostgreSQL identifier: lower-case letters, digits and '_', at most 63 characters",
   );
+
+function isStringMap(text: string): boolean {
+  try {
+    const value = JSON.parse(text);
+    return (
+      !!value &&
+      typeof value === "object" &&
+      !Array.isArray(value) &&
+      Object.values(value).every((v) => typeof v === "string")
+    );
+  } catch {
+    return false;
+  }
+}
 
 const quantity = z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, "a storage size such as 8Gi (Mi, Gi or Ti)");
 
@@ -128,6 +146,43 @@ export const CONFIG_SCHEMA = z
       .default("require"),
     databaseAdminUser: z.string().min(1, "a non-empty role name").default("postgres"),
     databaseAdminPassword: z.string().optional(),
+    artifactStore: z
+      .enum(
+        ["in-cluster", "s3"],
+        "in-cluster (an object store in the control plane, dev) or s3 (an existing S3 or S3-compatible bucket)",
+      )
+      .default("in-cluster"),
+    artifactBucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
+      .default("argo-artifacts"),
+    artifactEndpoint: z
+      .string()
+      .regex(
+        /^$|^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:\d{1,5})?$/,
+        "empty, or host[:port] of the S3 API without a scheme (e.g. s3.eu-west-1.amazonaws.com)",
+      )
+      .default(""),
+    artifactRegion: z
+      .string()
+      .regex(/^$|^[a-z0-9-]+$/, "empty, or a region name such as eu-west-1")
+      .default(""),
+    artifactCredentials: z
+      .enum(
+        ["static", "workload-identity"],
+        "static (an access key pair from artifactAccessKey/artifactSecretKey) or workload-identity (no key: the cloud's identity for the accounts)",
+      )
+      .default("static"),
+    artifactIdentityAnnotations: z
+      .string()
+      .refine(
+        isStringMap,
+        'a JSON object of annotation names to strings, e.g. {"eks.amazonaws.com/role-arn": "arn:..."}',
+      )
+      .default("{}"),
+    artifactAccessKey: z.string().optional(),
+    artifactSecretKey: z.string().optional(),
+    artifactStorageSize: quantity.default("8Gi"),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -145,6 +200,26 @@ export const CONFIG_SCHEMA = z
         path: ["databaseAdminPassword"],
         message: `set when databaseMode is external: \`pulumi config set --stack <stack> --secret ${PROJECT}:databaseAdminPassword\` (it prompts for the value)`,
       });
+    }
+  })
+  .superRefine((c, ctx) => {
+    if (c.artifactStore !== "s3") return;
+    if (c.artifactEndpoint === "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["artifactEndpoint"],
+        message: "set when artifactStore is s3 (host[:port] of the S3 API, e.g. s3.eu-west-1.amazonaws.com)",
+      });
+    }
+    if (c.artifactCredentials !== "static") return;
+    for (const key of ["artifactAccessKey", "artifactSecretKey"] as const) {
+      if (!c[key]) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `set when artifactStore is s3 with static credentials: \`pulumi config set --stack <stack> --secret ${PROJECT}:${key}\``,
+        });
+      }
     }
   })
   .superRefine((c, ctx) => {
@@ -209,6 +284,26 @@ export interface PlatformConfig {
     readonly ttl: string;
     readonly database: InClusterDatabase | ExternalDatabase;
   };
+  readonly artifacts: InClusterArtifactStore | S3ArtifactStore;
+}
+
+export interface InClusterArtifactStore {
+  readonly store: "in-cluster";
+  readonly bucket: string;
+  readonly storageSize: string;
+  /** Same as the archive's: the cluster's default when empty. */
+  readonly storageClass: string;
+}
+
+export interface S3ArtifactStore {
+  readonly store: "s3";
+  readonly bucket: string;
+  /** host[:port] of the S3 API, no scheme; Argo connects with TLS. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials:
+    | { readonly kind: "static"; readonly accessKey: pulumi.Output<string>; readonly secretKey: pulumi.Output<string> }
+    | { readonly kind: "workload-identity"; readonly annotations: Readonly<Record<string, string>> };
 }
 
 /** A stack configuration problem; a RunError, so Pulumi prints the message without a stack trace. */
@@ -277,6 +372,24 @@ function toPlatformConfig(stack: string, c: RawConfig, secret: (key: string) => 
       serverTlsSecretName: c.serverTlsSecretName,
     },
     archive: { ttl: c.archiveTTL, database },
+    artifacts:
+      c.artifactStore === "in-cluster"
+        ? {
+            store: "in-cluster",
+            bucket: c.artifactBucket,
+            storageSize: c.artifactStorageSize,
+            storageClass: c.databaseStorageClass,
+          }
+        : {
+            store: "s3",
+            bucket: c.artifactBucket,
+            endpoint: c.artifactEndpoint,
+            region: c.artifactRegion,
+            credentials:
+              c.artifactCredentials === "static"
+                ? { kind: "static", accessKey: secret("artifactAccessKey"), secretKey: secret("artifactSecretKey") }
+                : { kind: "workload-identity", annotations: JSON.parse(c.artifactIdentityAnnotations) },
+          },
   };
 }
 

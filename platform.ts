@@ -1,6 +1,7 @@
 // The platform: one component per concern, wired from a validated config and template set; returns the stack outputs.
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config.ts";
+import { parseArgoTTL } from "./config.ts";
 import { ARCHIVE_COMPONENT } from "./components/archive/credentials.ts";
 import { ExternalPostgres } from "./components/archive/external.ts";
 import { InClusterPostgres } from "./components/archive/in-cluster.ts";
@@ -12,6 +13,8 @@ import { argoImages } from "./components/argo/version.ts";
 import type { LoadedTemplate } from "./components/argo/workflow-templates.ts";
 import { WorkflowTemplateLibrary } from "./components/argo/workflow-templates.ts";
 import { ClusterBinding } from "./components/cluster.ts";
+import { InClusterObjectStore } from "./components/artifacts/object-store.ts";
+import { ArtifactRepository } from "./components/artifacts/repository.ts";
 import { Identities } from "./components/identities.ts";
 import { Namespaces } from "./components/namespaces.ts";
 import { NetworkPolicies, PORTS } from "./components/network-policies.ts";
@@ -23,6 +26,8 @@ const TOKEN_DURATION = "8h";
 export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[]) {
   const names = config.namespaces;
   const inClusterDatabase = config.archive.database.mode === "in-cluster";
+  const artifacts = config.artifacts;
+  const inClusterArtifactStore = artifacts.store === "in-cluster";
 
   // Every Kubernetes object goes through the stack's own provider, bound to its cluster by config; the stack files
   // disable the default provider, so an object that missed this would fail instead of using the current context.
@@ -38,7 +43,8 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
     {
       controlPlane: names.controlPlane,
       dataPlane: names.dataPlane,
-      retainControlPlane: inClusterDatabase,
+      // Its claims hold the in-cluster archive and artifact store: a destroy must not delete them.
+      retainControlPlane: inClusterDatabase || inClusterArtifactStore,
       retainedObjectsProvider: cluster.retainedObjectsProvider,
     },
     onCluster,
@@ -51,6 +57,14 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       names,
       controllerTokenLogin: config.argo.controllerTokenLogin,
       serverTlsSecretName: config.argo.serverTlsSecretName,
+      artifactCredentialsSecret:
+        artifacts.store === "s3" && artifacts.credentials.kind === "workload-identity"
+          ? undefined
+          : NAMES.artifactSecret,
+      artifactIdentityAnnotations:
+        artifacts.store === "s3" && artifacts.credentials.kind === "workload-identity"
+          ? { ...artifacts.credentials.annotations }
+          : undefined,
     },
     onCluster,
   );
@@ -62,6 +76,7 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       names,
       metricsNamespace: config.argo.metricsNamespace,
       inClusterDatabase,
+      inClusterArtifactStore,
     },
     onCluster,
   );
@@ -96,6 +111,43 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
           },
           onCluster,
         ).connection;
+
+  // Artifacts passed between steps, and every pod's logs (kept as artifacts for as long as the archive keeps runs).
+  const store =
+    artifacts.store === "in-cluster"
+      ? new InClusterObjectStore(
+          "artifact-store",
+          {
+            controlPlane: namespaces.controlPlane,
+            controlPlaneName: names.controlPlane,
+            storageSize: artifacts.storageSize,
+            storageClass: artifacts.storageClass,
+          },
+          onCluster,
+        )
+      : undefined;
+  const repository = new ArtifactRepository(
+    "artifact-repository",
+    {
+      dataPlane: namespaces.dataPlane,
+      dataPlaneName: names.dataPlane,
+      bucket: artifacts.bucket,
+      ...(artifacts.store === "s3"
+        ? {
+            endpoint: artifacts.endpoint,
+            region: artifacts.region,
+            credentials: artifacts.credentials.kind === "static" ? artifacts.credentials : undefined,
+          }
+        : {
+            endpoint: store!.endpoint,
+            // Plain HTTP to the in-cluster store: the traffic never leaves the cluster (and a NetworkPolicy admits
+            // only workflow pods and argo-server).
+            insecure: true,
+            credentials: { accessKey: store!.accessKey, secretKey: store!.secretKey },
+          }),
+    },
+    onCluster,
+  );
 
   const images = argoImages(config.argo.version);
   const crds = new ArgoCrds("argo-crds", { providers: [cluster.retainedObjectsProvider] });
@@ -192,6 +244,14 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       database: archive.database,
       ttl: config.archive.ttl,
       credentialsSecret: `${cp}/${archive.secretName}`,
+    },
+    artifacts: {
+      store: artifacts.store,
+      bucket: artifacts.bucket,
+      repository: repository.configMap,
+      ...(repository.credentialsSecret ? { credentialsSecret: repository.credentialsSecret } : {}),
+      // Logs are artifacts: keep objects at least as long as the archive keeps the runs that point at them.
+      keepObjectsAtLeastDays: Math.ceil(parseArgoTTL(config.archive.ttl)! / 86_400_000) + 1,
     },
   };
 }

@@ -19,6 +19,13 @@ export interface IdentitiesArgs {
   controllerTokenLogin?: boolean;
   /** Secret with argo-server's certificate, which the server may read; empty when Argo's self-signed one is used. */
   serverTlsSecretName?: string;
+  /** The artifact store's credentials Secret in the data plane, which people read logs with; none with workload identity. */
+  artifactCredentialsSecret?: string;
+  /**
+   * Annotations for the accounts that reach the artifact store (executor and argo-server) under workload identity,
+   * e.g. `eks.amazonaws.com/role-arn`. Default none.
+   */
+  artifactIdentityAnnotations?: Record<string, string>;
 }
 
 export class Identities extends pulumi.ComponentResource {
@@ -33,16 +40,29 @@ export class Identities extends pulumi.ComponentResource {
     const cp = { ns: args.controlPlane, name: args.names.controlPlane };
     const dp = { ns: args.dataPlane, name: args.names.dataPlane };
 
-    const account = (where: typeof cp, accountName: string, component: Component) =>
+    const account = (
+      where: typeof cp,
+      accountName: string,
+      component: Component,
+      annotations?: Record<string, string>,
+    ) =>
       new k8s.core.v1.ServiceAccount(
         logicalName(where.name, accountName),
-        { metadata: metadata(where.ns, accountName, component), automountServiceAccountToken: false },
+        {
+          metadata: metadata(where.ns, accountName, component, annotations ? { annotations } : {}),
+          automountServiceAccountToken: false,
+        },
         { parent: this },
       );
+    const identity =
+      args.artifactIdentityAnnotations && Object.keys(args.artifactIdentityAnnotations).length
+        ? args.artifactIdentityAnnotations
+        : undefined;
 
     const controller = account(cp, NAMES.controllerServiceAccount, "controller");
-    const server = account(cp, NAMES.serverServiceAccount, "server");
-    const executor = account(dp, NAMES.executorServiceAccount, "executor");
+    // Both reach the artifact store: the executor's pods save and load artifacts, argo-server serves them.
+    const server = account(cp, NAMES.serverServiceAccount, "server", identity);
+    const executor = account(dp, NAMES.executorServiceAccount, "executor", identity);
     // People's accounts live in the control plane, where no workflow can run as them.
     const viewer = account(cp, NAMES.uiViewerServiceAccount, "ui");
     const author = account(cp, NAMES.uiAuthorServiceAccount, "ui");
@@ -98,9 +118,16 @@ export class Identities extends pulumi.ComponentResource {
     grant(dp, "argo-server", "server", rules.SERVER_DATA_PLANE, [server]);
     grant(cp, "argo-server", "server", rules.serverControlPlane(args.serverTlsSecretName ?? ""), [server]);
     grant(dp, "argo-executor", "executor", rules.EXECUTOR, [executor]);
-    grant(dp, "argo-ui-viewer", "ui", rules.UI_VIEWER, [viewer]);
+    const readArtifacts = rules.artifactReaders(args.artifactCredentialsSecret);
+    grant(dp, "argo-ui-viewer", "ui", [...rules.UI_VIEWER, ...readArtifacts], [viewer]);
     // The documented controller-token login gets exactly the author's rights on top of the controller's own.
-    grant(dp, "argo-ui-author", "ui", rules.UI_AUTHOR, args.controllerTokenLogin ? [author, controller] : [author]);
+    grant(
+      dp,
+      "argo-ui-author",
+      "ui",
+      [...rules.UI_AUTHOR, ...readArtifacts],
+      args.controllerTokenLogin ? [author, controller] : [author],
+    );
 
     this.controllerServiceAccount = controller.metadata.name;
     this.serverServiceAccount = server.metadata.name;

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, logicalName, metadata, selectorLabels } from "./shared/kube.ts";
 
-export const PORTS = { server: 2746, metrics: 9090, postgres: 5432 } as const;
+export const PORTS = { server: 2746, metrics: 9090, postgres: 5432, objectStore: 9000 } as const;
 
 export interface NetworkPoliciesArgs {
   controlPlane: pulumi.Input<string>;
@@ -13,6 +13,8 @@ export interface NetworkPoliciesArgs {
   metricsNamespace: string;
   /** Whether the archive database runs in the control plane (then only controller and server may reach it). */
   inClusterDatabase: boolean;
+  /** Whether the artifact store runs in the control plane (then only workflow pods and argo-server may reach it). */
+  inClusterArtifactStore: boolean;
 }
 
 /**
@@ -66,6 +68,26 @@ export class NetworkPolicies extends pulumi.ComponentResource {
               { podSelector: { matchLabels: selectorLabels("server") } },
             ],
             ports: [{ protocol: "TCP", port: PORTS.postgres }],
+          },
+        ],
+      });
+    }
+    if (args.inClusterArtifactStore) {
+      policy(cp, `allow-${NAMES.objectStoreService}`, {
+        podSelector: { matchLabels: selectorLabels("artifact-store") },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [
+              // Workflow pods (the controller labels each with its workflow's name), and only in the data plane.
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.names.dataPlane } },
+                podSelector: { matchExpressions: [{ key: "workflows.argoproj.io/workflow", operator: "Exists" }] },
+              },
+              // argo-server, which serves artifacts and archived logs to the UI.
+              { podSelector: { matchLabels: selectorLabels("server") } },
+            ],
+            ports: [{ protocol: "TCP", port: PORTS.objectStore }],
           },
         ],
       });

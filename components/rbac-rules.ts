@@ -81,10 +81,24 @@ export function serverControlPlane(tlsSecretName: string): Rule[] {
  * argo-server in the data plane. In client mode every user request runs with the user's token, but the server runs
  * two watches with its own account and does not listen until the template watch syncs (server/apiserver/argoserver.go).
  */
-export const SERVER_DATA_PLANE: Rule[] = [argo(["workflowtemplates", "workflows"], ["list", "watch"])];
+export const SERVER_DATA_PLANE: Rule[] = [
+  argo(["workflowtemplates", "workflows"], ["list", "watch"]),
+  // The artifact repository of the managed namespace, read with the server's own clients to serve artifacts and
+  // logs (server/apiserver/argoserver.go builds artifactrepositories.New with them).
+  core(["configmaps"], ["get"], [NAMES.artifactRepositories]),
+];
 
-/** The executor (init and wait containers of every workflow pod): it reports results, and nothing else. */
-export const EXECUTOR: Rule[] = [argo(["workflowtaskresults"], ["create", "patch"])];
+/**
+ * The executor (init and wait containers of every workflow pod): it reports results. Artifact-GC pods run as this
+ * account too (workflowDefaults.artifactGC.serviceAccountName) and read their tasks and report on them
+ * (workflow/controller/artifact_gc.go; upstream manifests/quick-start/base/artifactgc-role.yaml). No Secret: the
+ * controller mounts the artifact store's credentials into the pods itself.
+ */
+export const EXECUTOR: Rule[] = [
+  argo(["workflowtaskresults"], ["create", "patch"]),
+  argo(["workflowartifactgctasks"], ["list", "watch"]),
+  argo(["workflowartifactgctasks/status"], ["patch"]),
+];
 
 /**
  * People who read the UI. Viewing the archive is a SelfSubjectAccessReview for list/get on workflows
@@ -96,6 +110,15 @@ export const UI_VIEWER: Rule[] = [
   core(["pods", "pods/log"], ["get", "list", "watch"]),
   core(["events"], ["get", "list", "watch"]),
 ];
+
+/**
+ * What people need to see artifacts and logs that live in the artifact store: argo-server reads the store's
+ * credentials with the person's own token (server/artifacts/artifact_server.go -> resources.go), by name. So whoever
+ * may read logs may read that Secret; see README, "Artifacts and logs" for why that is acceptable here.
+ */
+export function artifactReaders(credentialsSecret: string | undefined): Rule[] {
+  return credentialsSecret ? [core(["secrets"], ["get"], [credentialsSecret])] : [];
+}
 
 /** People who author templates and submit workflows from them (the UI's "submit from template" creates a Workflow). */
 export const UI_AUTHOR: Rule[] = [

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import * as YAML from "yaml";
-import { ARCHIVE_TTL_ALLOWED, CONFIG_SCHEMA, parseArgoTTL } from "../config.ts";
+import { ARCHIVE_TTL_ALLOWED, CONFIG_SCHEMA, SECRET_CONFIG_KEYS, parseArgoTTL } from "../config.ts";
 import { ROOT, loadStackConfig, runProgram } from "../tools/offline.ts";
 import { PROJECT, projectCopy, withOverrides } from "./support.ts";
 
@@ -138,7 +138,7 @@ describe("stack configuration", () => {
 
   it("declares every key in Pulumi.yaml with the same type and default as config.ts", () => {
     const declared = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).config as Record<string, any>;
-    const schemaKeys = Object.keys(CONFIG_SCHEMA.shape).filter((k) => k !== "databaseAdminPassword");
+    const schemaKeys = Object.keys(CONFIG_SCHEMA.shape).filter((k) => !SECRET_CONFIG_KEYS.includes(k));
     assert.deepEqual(Object.keys(declared).sort(), schemaKeys.sort());
     for (const key of schemaKeys) {
       const fromSchema = CONFIG_SCHEMA.shape[key as keyof typeof CONFIG_SCHEMA.shape].def as any;

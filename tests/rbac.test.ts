@@ -153,6 +153,34 @@ describe("RBAC", () => {
         assert.ok(!can(r, viewer, "create", "argoproj.io/workflowtemplates", DP));
       });
 
+      it("lets people read artifacts and logs of archived workflows; only they and the controller read the store's key", async () => {
+        const r = await run(stack);
+        const repository = objects(r, "ConfigMap").find((c) => c.metadata.name === "artifact-repositories")!;
+        // argo-server resolves the repository with its own account...
+        assert.ok(can(r, server, "get", "configmaps", DP, repository.metadata.name));
+        assert.ok(!can(r, server, "get", "configmaps", DP, "some-other-configmap"));
+        const secret = objects(r, "Secret").find((s) => s.metadata.name === "argo-artifact-store");
+        for (const person of [viewer, author]) {
+          // ...and reads the archived run and the store's credentials with the person's token.
+          assert.ok(
+            can(r, person, "get", "argoproj.io/workflows", DP) && can(r, person, "list", "argoproj.io/workflows", DP),
+          );
+          if (secret) assert.ok(can(r, person, "get", "secrets", DP, secret.metadata.name), person.name);
+          assert.ok(!can(r, person, "get", "secrets", DP, "data-plane-service-account.service-account-token"));
+          assert.ok(!can(r, person, "list", "secrets", DP));
+        }
+        const readers = Object.entries(ACCOUNTS)
+          .filter(([, a]) => secret && can(r, a, "get", "secrets", DP, secret.metadata.name))
+          .map(([label]) => label)
+          .sort();
+        // The controller reads Secrets that templates reference; the executor and argo-server's account never.
+        assert.deepEqual(readers, secret ? ["author", "controller", "viewer"] : []);
+        // Artifact-GC pods run as the executor's account: they read their tasks and report on them, nothing more.
+        assert.ok(can(r, executor, "watch", "argoproj.io/workflowartifactgctasks", DP));
+        assert.ok(can(r, executor, "patch", "argoproj.io/workflowartifactgctasks/status", DP));
+        assert.ok(!can(r, executor, "patch", "argoproj.io/workflowartifactgctasks", DP));
+      });
+
       it("lets the author write templates and submit from them", async () => {
         const r = await run(stack);
         for (const verb of ["create", "update", "delete"])

@@ -66,6 +66,10 @@ export function controllerSettings(
           seccompProfile: { type: "RuntimeDefault" },
         },
         ttlStrategy: { secondsAfterCompletion: COMPLETED_WORKFLOW_TTL_SECONDS },
+        // No strategy, so no artifact is collected unless a template asks: logs are artifacts too, and collecting
+        // them when the Workflow object leaves (after a day) would blind the 30-day archive. A template that opts
+        // in gets GC pods under the executor's account, and a failed GC cannot pin the Workflow on its finalizer.
+        artifactGC: { serviceAccountName: NAMES.executorServiceAccount, forceFinalizerRemoval: true },
         // Pods of failed workflows stay (for their logs) until the workflow itself is deleted by the TTL.
         podGC: { strategy: "OnWorkflowSuccess" },
       },

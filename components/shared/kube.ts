@@ -19,10 +19,18 @@ export const NAMES = {
   serverService: "argo-server",
   controllerDeployment: "workflow-controller",
   serverDeployment: "argo-server",
+  /** In the data plane; the controller and argo-server look it up by this name (workflow/artifactrepositories). */
+  artifactRepositories: "artifact-repositories",
+  /** Credentials of the artifact store in the data plane (keys `accessKey`, `secretKey`), named in the ConfigMap. */
+  artifactSecret: "argo-artifact-store",
+  /** The dev object store (S3-compatible) in the control plane, and its credentials there. */
+  objectStoreService: "artifact-store",
+  objectStoreSecret: "artifact-store-root",
 } as const;
 
 /** Component values of the `app.kubernetes.io/component` label, one per workload or concern. */
-export type Component = "controller" | "server" | "executor" | "archive-database" | "ui" | "platform";
+export type Component =
+  "controller" | "server" | "executor" | "archive-database" | "artifact-store" | "ui" | "platform";
 
 const PART_OF = "argo-workflows";
 
