@@ -11,12 +11,13 @@ export const DEFAULT_ARGO_VERSION = "v4.1.2";
 export const MINIMUM_ARGO_VERSION = "v4.0.6";
 
 /** Keys whose values are secrets: never echoed in an error message, and never in a stack file but as ciphertext. */
-export const SECRET_CONFIG_KEYS: readonly string[] = [
+export const SECRET_CONFIG_KEYS = [
   "databaseAdminPassword",
   "artifactAccessKey",
   "artifactSecretKey",
-];
-const SECRET_KEYS = new Set(SECRET_CONFIG_KEYS);
+  "serverTlsKey",
+] as const;
+const SECRET_KEYS = new Set<string>(SECRET_CONFIG_KEYS);
 
 // --- value checks, each with the sentence a user reads when the value is refused ---
 
@@ -127,6 +128,22 @@ export const CONFIG_SCHEMA = z
     controllerTokenLogin: boolean.default(false),
     metricsNamespace: dnsLabel.default("monitoring"),
     serverTlsSecretName: optionalSubdomain.default(""),
+    serverTlsCertificate: z
+      .string()
+      .regex(
+        /^$|^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
+        "empty, or argo-server's PEM certificate chain (with serverTlsKey)",
+      )
+      .default(""),
+    // A secret: its form is argo-server's to check at start, so that no message here ever quotes it.
+    serverTlsKey: z.string().optional(),
+    serverClientNamespaces: z
+      .string()
+      .regex(
+        /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+        "empty (port-forwards only), or namespace names separated by commas, e.g. ingress-nginx",
+      )
+      .default(""),
     archiveTTL: archiveTTL.default("30d"),
     databaseMode: z.enum(["in-cluster", "external"], "in-cluster or external").default("in-cluster"),
     databaseName: pgIdentifier.default("argo_workflows"),
@@ -143,7 +160,14 @@ export const CONFIG_SCHEMA = z
         ["require", "verify-ca", "verify-full"],
         "require, verify-ca or verify-full (Argo must use TLS to an external server)",
       )
-      .default("require"),
+      .default("verify-full"),
+    databaseCaCertificate: z
+      .string()
+      .regex(
+        /^$|^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
+        "empty (the system's CA roots), or PEM certificates (-----BEGIN CERTIFICATE----- ...) of the server's CA",
+      )
+      .default(""),
     databaseAdminUser: z.string().min(1, "a non-empty role name").default("postgres"),
     databaseAdminPassword: z.string().optional(),
     artifactStore: z
@@ -194,11 +218,32 @@ export const CONFIG_SCHEMA = z
         message: "set when databaseMode is external (the PostgreSQL server's host name)",
       });
     }
-    if (!c.databaseAdminPassword) {
+  })
+  .superRefine((c, ctx) => {
+    for (const need of REQUIRED_SECRETS) {
+      if (need.when(c) && !c[need.key]) {
+        ctx.addIssue({
+          code: "custom",
+          path: [need.key],
+          message: `set ${need.reason}: \`pulumi config set --stack <stack> --secret ${PROJECT}:${need.key}\` (it prompts for the value)`,
+        });
+      }
+    }
+  })
+  .superRefine((c, ctx) => {
+    if (c.serverTlsCertificate && c.serverTlsSecretName) {
       ctx.addIssue({
         code: "custom",
-        path: ["databaseAdminPassword"],
-        message: `set when databaseMode is external: \`pulumi config set --stack <stack> --secret ${PROJECT}:databaseAdminPassword\` (it prompts for the value)`,
+        path: ["serverTlsSecretName"],
+        message: "empty when serverTlsCertificate is set (one certificate, from one place)",
+      });
+    }
+    if (c.serverReplicas > 1 && !c.serverTlsCertificate && !c.serverTlsSecretName) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["serverReplicas"],
+        message:
+          "1 unless argo-server has one certificate for all replicas (serverTlsCertificate and serverTlsKey, or serverTlsSecretName): each replica would otherwise make its own self-signed one",
       });
     }
   })
@@ -210,16 +255,6 @@ export const CONFIG_SCHEMA = z
         path: ["artifactEndpoint"],
         message: "set when artifactStore is s3 (host[:port] of the S3 API, e.g. s3.eu-west-1.amazonaws.com)",
       });
-    }
-    if (c.artifactCredentials !== "static") return;
-    for (const key of ["artifactAccessKey", "artifactSecretKey"] as const) {
-      if (!c[key]) {
-        ctx.addIssue({
-          code: "custom",
-          path: [key],
-          message: `set when artifactStore is s3 with static credentials: \`pulumi config set --stack <stack> --secret ${PROJECT}:${key}\``,
-        });
-      }
     }
   })
   .superRefine((c, ctx) => {
@@ -234,6 +269,43 @@ export const CONFIG_SCHEMA = z
   });
 
 type RawConfig = z.infer<typeof CONFIG_SCHEMA>;
+
+/**
+ * The secret keys a stack needs, and when: one declaration for the check above and for the offline tools, which
+ * fill exactly these with a marked placeholder when a stack file leaves them to its backend.
+ */
+const REQUIRED_SECRETS: {
+  key: (typeof SECRET_CONFIG_KEYS)[number] & keyof RawConfig;
+  reason: string;
+  when: (
+    c: Pick<RawConfig, "databaseMode" | "artifactStore" | "artifactCredentials" | "serverTlsCertificate">,
+  ) => boolean;
+}[] = [
+  { key: "databaseAdminPassword", reason: "when databaseMode is external", when: (c) => c.databaseMode === "external" },
+  ...(["artifactAccessKey", "artifactSecretKey"] as const).map((key) => ({
+    key,
+    reason: "when artifactStore is s3 with static credentials",
+    when: (c: Pick<RawConfig, "artifactStore" | "artifactCredentials">) =>
+      c.artifactStore === "s3" && c.artifactCredentials === "static",
+  })),
+  {
+    key: "serverTlsKey",
+    reason: "with serverTlsCertificate (a PEM private key)",
+    when: (c) => !!c.serverTlsCertificate,
+  },
+];
+
+/** The secret keys that a stack's (string) config needs, judged with the schema's defaults for unset keys. */
+export function requiredSecretKeys(all: Record<string, string>): string[] {
+  const get = <K extends keyof RawConfig>(key: K, fallback: string) => all[`${PROJECT}:${key}`] ?? fallback;
+  const c = {
+    databaseMode: get("databaseMode", "in-cluster"),
+    artifactStore: get("artifactStore", "in-cluster"),
+    artifactCredentials: get("artifactCredentials", "static"),
+    serverTlsCertificate: get("serverTlsCertificate", ""),
+  } as Pick<RawConfig, "databaseMode" | "artifactStore" | "artifactCredentials" | "serverTlsCertificate">;
+  return REQUIRED_SECRETS.filter((need) => need.when(c)).map((need) => need.key);
+}
 
 export interface InClusterDatabase {
   readonly mode: "in-cluster";
@@ -251,6 +323,8 @@ export interface ExternalDatabase {
   readonly host: string;
   readonly port: number;
   readonly sslMode: "require" | "verify-ca" | "verify-full";
+  /** PEM of the CA that signed the server's certificate; empty: the system's roots. */
+  readonly caCertificate: string;
   readonly adminUser: string;
   readonly adminPassword: pulumi.Output<string>;
 }
@@ -277,8 +351,13 @@ export interface PlatformConfig {
     readonly controllerTokenLogin: boolean;
     /** Namespace whose pods may scrape the controller's metrics. */
     readonly metricsNamespace: string;
-    /** Secret (tls.crt, tls.key) for argo-server; empty: Argo's self-signed certificate. */
-    readonly serverTlsSecretName: string;
+    /** argo-server's certificate: Argo's self-signed one, a Secret someone else keeps, or one this program keeps. */
+    readonly serverTls:
+      | { readonly kind: "self-signed" }
+      | { readonly kind: "secret"; readonly secretName: string }
+      | { readonly kind: "managed"; readonly certificate: string; readonly key: pulumi.Output<string> };
+    /** Namespaces whose pods may reach argo-server (an ingress controller); none: port-forwards only. */
+    readonly serverClientNamespaces: readonly string[];
   };
   readonly archive: {
     readonly ttl: string;
@@ -351,6 +430,7 @@ function toPlatformConfig(stack: string, c: RawConfig, secret: (key: string) => 
           host: c.databaseHost,
           port: c.databasePort,
           sslMode: c.databaseSslMode,
+          caCertificate: c.databaseCaCertificate,
           adminUser: c.databaseAdminUser,
           adminPassword: secret("databaseAdminPassword"),
         };
@@ -369,7 +449,12 @@ function toPlatformConfig(stack: string, c: RawConfig, secret: (key: string) => 
       serverReplicas: c.serverReplicas,
       controllerTokenLogin: c.controllerTokenLogin,
       metricsNamespace: c.metricsNamespace,
-      serverTlsSecretName: c.serverTlsSecretName,
+      serverTls: c.serverTlsCertificate
+        ? { kind: "managed", certificate: c.serverTlsCertificate, key: secret("serverTlsKey") }
+        : c.serverTlsSecretName
+          ? { kind: "secret", secretName: c.serverTlsSecretName }
+          : { kind: "self-signed" },
+      serverClientNamespaces: c.serverClientNamespaces ? c.serverClientNamespaces.split(",") : [],
     },
     archive: { ttl: c.archiveTTL, database },
     artifacts:

@@ -8,7 +8,7 @@ import { InClusterPostgres } from "./components/archive/in-cluster.ts";
 import { ControllerConfig } from "./components/argo/controller-config.ts";
 import { WorkflowController } from "./components/argo/controller.ts";
 import { ArgoCrds } from "./components/argo/crds.ts";
-import { ArgoServer } from "./components/argo/server.ts";
+import { ArgoServer, serverTlsSecretName } from "./components/argo/server.ts";
 import { argoImages } from "./components/argo/version.ts";
 import type { LoadedTemplate } from "./components/argo/workflow-templates.ts";
 import { WorkflowTemplateLibrary } from "./components/argo/workflow-templates.ts";
@@ -56,7 +56,7 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       dataPlane: namespaces.dataPlane,
       names,
       controllerTokenLogin: config.argo.controllerTokenLogin,
-      serverTlsSecretName: config.argo.serverTlsSecretName,
+      serverTlsSecretName: serverTlsSecretName(config.argo.serverTls) ?? "",
       artifactCredentialsSecret:
         artifacts.store === "s3" && artifacts.credentials.kind === "workload-identity"
           ? undefined
@@ -75,6 +75,7 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       dataPlane: namespaces.dataPlane,
       names,
       metricsNamespace: config.argo.metricsNamespace,
+      serverClientNamespaces: config.argo.serverClientNamespaces,
       inClusterDatabase,
       inClusterArtifactStore,
     },
@@ -104,6 +105,7 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
             host: db.host,
             port: db.port,
             sslMode: db.sslMode,
+            caCertificate: db.caCertificate,
             adminUser: db.adminUser,
             adminPassword: db.adminPassword,
             database: db.name,
@@ -176,7 +178,7 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       replicas: config.argo.controllerReplicas,
       serviceAccountName: identities.controllerServiceAccount,
       configChecksum: controllerConfig.checksum,
-      databaseTls: archive.ssl,
+      databaseCaConfigMap: archive.caConfigMap,
       // Not the executor's token Secret: only workflow pods mount it, and the kubelet retries a missing mount.
       dependsOn: startsAfter,
     },
@@ -192,8 +194,8 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       replicas: config.argo.serverReplicas,
       serviceAccountName: identities.serverServiceAccount,
       configChecksum: controllerConfig.checksum,
-      databaseTls: archive.ssl,
-      tlsSecretName: config.argo.serverTlsSecretName,
+      databaseCaConfigMap: archive.caConfigMap,
+      tls: config.argo.serverTls,
       dependsOn: startsAfter,
     },
     onCluster,

@@ -11,6 +11,8 @@ export interface NetworkPoliciesArgs {
   names: { controlPlane: string; dataPlane: string };
   /** Namespace whose pods may scrape controller metrics. */
   metricsNamespace: string;
+  /** Namespaces whose pods may reach argo-server; empty: none (port-forwards still work). Default (config): none. */
+  serverClientNamespaces: readonly string[];
   /** Whether the archive database runs in the control plane (then only controller and server may reach it). */
   inClusterDatabase: boolean;
   /** Whether the artifact store runs in the control plane (then only workflow pods and argo-server may reach it). */
@@ -41,12 +43,23 @@ export class NetworkPolicies extends pulumi.ComponentResource {
     for (const ns of [cp, dp]) {
       policy(ns, "default-deny-ingress", { podSelector: {}, policyTypes: ["Ingress"] });
     }
-    // The UI and API: port-forwards, and any ingress controller a stack adds in front of it.
-    policy(cp, "allow-argo-server", {
-      podSelector: { matchLabels: selectorLabels("server") },
-      policyTypes: ["Ingress"],
-      ingress: [{ ports: [{ protocol: "TCP", port: PORTS.server }] }],
-    });
+    // The UI and API, from the namespaces a stack names (an ingress controller's) and nothing else: some of its
+    // endpoints answer any bearer header (the archive's label keys, /metrics), and workflow pods have no business
+    // there. A port-forward does not cross the pod network, so it works without any rule.
+    if (args.serverClientNamespaces.length) {
+      policy(cp, "allow-argo-server", {
+        podSelector: { matchLabels: selectorLabels("server") },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: args.serverClientNamespaces.map((ns) => ({
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+            })),
+            ports: [{ protocol: "TCP", port: PORTS.server }],
+          },
+        ],
+      });
+    }
     policy(cp, "allow-controller-metrics", {
       podSelector: { matchLabels: selectorLabels("controller") },
       policyTypes: ["Ingress"],

@@ -126,4 +126,7 @@ export const UI_AUTHOR: Rule[] = [
   argo(["workflowtemplates"], ["create", "update", "patch", "delete"]),
   // Submit; stop, retry, resubmit and suspend update a workflow; delete cleans up.
   argo(["workflows"], ["create", "update", "patch", "delete"]),
+  // Retry deletes the failed nodes' pods with the person's token (server/workflow/workflow_server.go
+  // RetryWorkflow). Pods cannot be narrowed by name, so an author may delete any pod in the data plane.
+  core(["pods"], ["delete"]),
 ];

@@ -1,9 +1,10 @@
 // The workflow archive: both database modes, what holds archive data is protected, and Argo is wired to the one
 // Secret that carries the credentials.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as YAML from "yaml";
-import { SECRET } from "../tools/offline.ts";
-import { object, objects, resource, run } from "./support.ts";
+import { SECRET, loadReviewConfig, runProgram } from "../tools/offline.ts";
+import { object, objects, resource, run, withOverrides } from "./support.ts";
 
 const persistence = (r: any) => YAML.parse(object(r, "ConfigMap", "workflow-controller-configmap").data.persistence);
 
@@ -83,7 +84,7 @@ describe("workflow archive", () => {
       const r = await run("prod");
       const provider = resource(r, "pulumi:providers:postgresql", "archive-admin");
       assert.equal(provider.inputs.host, "postgres.prod.internal.example.com");
-      assert.equal(provider.inputs.sslmode, "require");
+      assert.equal(provider.inputs.sslmode, "verify-full");
       assert.equal(provider.inputs.username, "platform_admin");
       assert.deepEqual(
         provider.inputs.password,
@@ -109,23 +110,38 @@ describe("workflow archive", () => {
       assert.ok(role.options.retainOnDelete);
     });
 
-    it("tells Argo to use TLS, and gives both binaries a writable certificate directory", async () => {
+    it("verifies the server by default (verify-full), with the stack's CA for Argo and for Pulumi alike", async () => {
       const r = await run("prod");
       const p = persistence(r);
       assert.equal(p.postgresql.ssl, true);
-      assert.equal(p.postgresql.sslMode, "require");
-      assert.equal(
-        persistence(await run("prod", { databaseSslMode: "verify-full" })).postgresql.sslMode,
-        "verify-full",
-      );
+      assert.equal(p.postgresql.sslMode, "verify-full");
+      assert.equal(resource(r, "pulumi:providers:postgresql", "archive-admin").inputs.sslmode, "verify-full");
       for (const name of ["workflow-controller", "argo-server"]) {
         const pod = object(r, "Deployment", name).spec.template.spec;
-        const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/home/argo/pgcerts");
-        assert.ok(
-          mount && pod.volumes.find((v: any) => v.name === mount.name).emptyDir,
-          `${name} has /home/argo/pgcerts`,
-        );
+        assert.ok(!JSON.stringify(pod).includes("pgcerts"), `${name}: nothing in v4.1.2 uses /home/argo/pgcerts`);
+        assert.ok(!(pod.containers[0].env ?? []).some((e: any) => e.name === "PGSSLROOTCERT"), "system roots");
       }
+
+      const pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUexample\n-----END CERTIFICATE-----\n";
+      const withCa = await run("prod", { databaseCaCertificate: pem });
+      assert.equal(object(withCa, "ConfigMap", "argo-archive-database-ca", "control-plane").data["ca.crt"], pem);
+      for (const name of ["workflow-controller", "argo-server"]) {
+        const pod = object(withCa, "Deployment", name).spec.template.spec;
+        const [container] = pod.containers;
+        const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+        const mount = container.volumeMounts.find((m: any) => env.PGSSLROOTCERT?.startsWith(m.mountPath + "/"));
+        assert.ok(mount, `${name}: PGSSLROOTCERT points into a mounted volume`);
+        const volume = pod.volumes.find((v: any) => v.name === mount.name);
+        assert.equal(volume.configMap.name, "argo-archive-database-ca");
+        assert.equal(env.PGSSLROOTCERT, `${mount.mountPath}/${volume.configMap.items[0].path}`);
+      }
+      // The PostgreSQL provider takes a path: the same PEM, written where pulumi runs.
+      const sslrootcert = resource(withCa, "pulumi:providers:postgresql", "archive-admin").inputs.sslrootcert;
+      assert.equal(fs.readFileSync(sslrootcert, "utf8"), pem);
+      await assert.rejects(
+        runProgram(withOverrides(loadReviewConfig("prod"), { databaseCaCertificate: "not a certificate" })),
+        /argo-platform:databaseCaCertificate = "not a certificate": must be empty \(the system's CA roots\), or PEM/,
+      );
     });
 
     it("creates the credentials Secret only after the role exists, and starts Argo only after the database does", async () => {

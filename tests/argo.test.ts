@@ -9,10 +9,11 @@ import * as YAML from "yaml";
 import { unknownKeys } from "../components/argo/schema.ts";
 import { TEMPLATES_DIR, loadTemplates } from "../components/argo/workflow-templates.ts";
 import { CONTROLLER_CONFIG_KEYS, unknownConfigKeys } from "./argo-config-keys.ts";
-import { loadStackConfig, runProgram } from "../tools/offline.ts";
+import type { ProgramRun } from "../tools/offline.ts";
+import { loadReviewConfig, loadStackConfig, runProgram } from "../tools/offline.ts";
 import { measuredWaves } from "../tools/waves.ts";
 import type { K8sObject } from "./support.ts";
-import { object, objects, projectCopy, resource, run, stackNames } from "./support.ts";
+import { object, objects, projectCopy, resource, run, stackNames, withOverrides } from "./support.ts";
 
 /** The configuration text Argo builds from the ConfigMap (config/controller.go parseConfigMap), parsed. */
 function argoView(configMap: K8sObject): any {
@@ -102,7 +103,8 @@ describe("Argo Workflows", () => {
       assert.ok(container.resources.requests && container.resources.limits, name);
     }
     assert.equal(config.executor.securityContext.readOnlyRootFilesystem, true);
-    assert.equal(config.executor.image, "quay.io/argoproj/argoexec:v4.1.2");
+    // The -nonroot variant: the plain argoexec image's user is root.
+    assert.equal(config.executor.image, "quay.io/argoproj/argoexec:v4.1.2-nonroot");
   });
 
   it("runs the controller namespaced, managing only the data plane, with an explicit short-lived API token", async () => {
@@ -229,6 +231,41 @@ describe("Argo Workflows", () => {
     const { waves, lowerBound } = await measuredWaves("dev");
     assert.equal(lowerBound, 3);
     assert.equal(waves, lowerBound);
+  });
+
+  it("serves one certificate from all argo-server replicas, rolled when it changes", async () => {
+    // Self-signed (Argo's own, per replica and per start) only with a single replica.
+    await assert.rejects(
+      runProgram(withOverrides(loadReviewConfig("dev"), { serverReplicas: "2" })),
+      /argo-platform:serverReplicas = "2": must be 1 unless argo-server has one certificate for all replicas/,
+    );
+    // prod: a Secret that cert-manager keeps, read by name.
+    const prod = await run("prod");
+    const prodArgs = object(prod, "Deployment", "argo-server").spec.template.spec.containers[0].args;
+    assert.equal(prodArgs[prodArgs.indexOf("--tls-certificate-secret-name") + 1], "argo-server-tls");
+    // Kept by this program: a kubernetes.io/tls Secret, and its certificate's checksum on the pods.
+    const pem = (label: string) => `-----BEGIN CERTIFICATE-----\n${label}\n-----END CERTIFICATE-----\n`;
+    const key = "-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n";
+    const managed = (cert: string) =>
+      run("dev", { serverReplicas: "2", serverTlsCertificate: cert, serverTlsKey: key });
+    const a = await managed(pem("one"));
+    const secret = object(a, "Secret", "argo-server-tls", "control-plane");
+    assert.equal(secret.type, "kubernetes.io/tls");
+    assert.ok(
+      "<secret>" in resource(a, "kubernetes:core/v1:Secret", "control-plane/argo-server-tls").inputs.stringData,
+    );
+    const checksum = (r: ProgramRun) =>
+      object(r, "Deployment", "argo-server").spec.template.metadata.annotations[
+        "argo-platform/server-certificate-checksum"
+      ];
+    assert.match(checksum(a), /^[0-9a-f]{64}$/);
+    assert.notEqual(checksum(a), checksum(await managed(pem("two"))));
+    const args = object(a, "Deployment", "argo-server").spec.template.spec.containers[0].args;
+    assert.equal(args[args.indexOf("--tls-certificate-secret-name") + 1], "argo-server-tls");
+    await assert.rejects(
+      runProgram(withOverrides(loadReviewConfig("dev"), { serverTlsCertificate: pem("x") })),
+      /argo-platform:serverTlsKey = \(not set\): must be set with serverTlsCertificate/,
+    );
   });
 
   describe("WorkflowTemplate library", () => {

@@ -138,7 +138,9 @@ describe("stack configuration", () => {
 
   it("declares every key in Pulumi.yaml with the same type and default as config.ts", () => {
     const declared = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).config as Record<string, any>;
-    const schemaKeys = Object.keys(CONFIG_SCHEMA.shape).filter((k) => !SECRET_CONFIG_KEYS.includes(k));
+    const schemaKeys = Object.keys(CONFIG_SCHEMA.shape).filter(
+      (k) => !(SECRET_CONFIG_KEYS as readonly string[]).includes(k),
+    );
     assert.deepEqual(Object.keys(declared).sort(), schemaKeys.sort());
     for (const key of schemaKeys) {
       const fromSchema = CONFIG_SCHEMA.shape[key as keyof typeof CONFIG_SCHEMA.shape].def as any;

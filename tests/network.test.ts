@@ -22,11 +22,21 @@ describe("network policies", () => {
     );
   });
 
-  it("open argo-server on 2746, and controller metrics on 9090 only from the configured namespace", async () => {
-    const r = await run("dev", { metricsNamespace: "observability" });
+  it("open argo-server on 2746 and controller metrics on 9090 only to the configured namespaces", async () => {
+    // By default nothing on the pod network reaches argo-server (workflow pods included); port-forwards do not
+    // cross the pod network, so the UI still works through them.
+    assert.deepEqual(select(objects(await run("dev"), "NetworkPolicy"), "server"), []);
+    const r = await run("dev", { metricsNamespace: "observability", serverClientNamespaces: "ingress-nginx,gateway" });
     const policies = objects(r, "NetworkPolicy");
     const [serverPolicy] = select(policies, "server");
-    assert.deepEqual(serverPolicy.spec.ingress, [{ ports: [{ protocol: "TCP", port: 2746 }] }]);
+    assert.deepEqual(serverPolicy.spec.ingress, [
+      {
+        from: ["ingress-nginx", "gateway"].map((ns) => ({
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+        })),
+        ports: [{ protocol: "TCP", port: 2746 }],
+      },
+    ]);
     const [metrics] = select(policies, "controller");
     assert.deepEqual(metrics.spec.ingress, [
       {

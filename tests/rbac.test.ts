@@ -186,6 +186,9 @@ describe("RBAC", () => {
         for (const verb of ["create", "update", "delete"])
           assert.ok(can(r, author, verb, "argoproj.io/workflowtemplates", DP), verb);
         assert.ok(can(r, author, "create", "argoproj.io/workflows", DP));
+        // Retry deletes the failed pods with the person's token; a viewer cannot retry.
+        assert.ok(can(r, author, "delete", "pods", DP));
+        assert.ok(!can(r, viewer, "delete", "pods", DP));
         assert.ok(can(r, author, "list", "argoproj.io/workflows", DP));
         assert.ok(!can(r, author, "get", "secrets", DP));
       });

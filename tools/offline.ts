@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { PROJECT, SECRET_CONFIG_KEYS } from "../config.ts";
+import { PROJECT, requiredSecretKeys } from "../config.ts";
 import { sdkInternals } from "./sdk-internals.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -80,7 +80,8 @@ export function withPlaceholderSecrets(stack: StackConfig, project: string, keys
 
 /** A stack's config for offline review (render, tests, benchmarks): the stack file, placeholders for its secrets. */
 export function loadReviewConfig(stack: string, root = ROOT): StackConfig {
-  return withPlaceholderSecrets(loadStackConfig(stack, root), PROJECT, SECRET_CONFIG_KEYS);
+  const config = loadStackConfig(stack, root);
+  return withPlaceholderSecrets(config, PROJECT, requiredSecretKeys(config.config));
 }
 
 function stringify(value: unknown): string {

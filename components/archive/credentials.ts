@@ -9,9 +9,11 @@ export interface ArchiveConnection {
   host: pulumi.Output<string>;
   port: number;
   database: string;
-  /** TLS to the server; with it, Argo writes certificates under /home/argo/pgcerts (an emptyDir is mounted). */
+  /** TLS to the server (lib/pq: `sslmode` as given; only verify-ca and verify-full check the server). */
   ssl: boolean;
   sslMode?: string;
+  /** ConfigMap in the control plane whose `ca.crt` verifies the server; both binaries point PGSSLROOTCERT at it. */
+  caConfigMap?: string;
   /** Secret in the control plane with keys `username` and `password`. */
   secretName: string;
   /** Resources that must exist before the controller and server start (they open the database at start). */

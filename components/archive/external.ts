@@ -1,7 +1,12 @@
 // Argo's own role and database on an existing PostgreSQL server (staging and production stacks).
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMES } from "../shared/kube.ts";
+import { NAMES, logicalName, metadata } from "../shared/kube.ts";
 import type { ArchiveConnection } from "./credentials.ts";
 import { archivePassword, credentialsSecret } from "./credentials.ts";
 
@@ -12,8 +17,13 @@ export interface ExternalPostgresArgs {
   host: string;
   /** Server port. Default (in config): 5432. */
   port: number;
-  /** TLS mode for both Pulumi's connection and Argo's. Default (in config): `require`. */
+  /**
+   * TLS mode for both Pulumi's connection and Argo's (lib/pq semantics in both). Default (in config): `verify-full`,
+   * the only mode that checks the server is the one named; `require` encrypts but accepts any certificate.
+   */
   sslMode: "require" | "verify-ca" | "verify-full";
+  /** PEM of the server's CA; empty: the system's roots (enough for a public CA, not for RDS or a private CA). */
+  caCertificate: string;
   /** An administrative role that may create roles and databases (it need not be a superuser). */
   adminUser: string;
   adminPassword: pulumi.Output<string>;
@@ -25,11 +35,34 @@ export interface ExternalPostgresArgs {
 
 const TYPE = "argo-platform:archive:ExternalPostgres";
 
+/**
+ * Writes the CA where this `pulumi` process runs, for the PostgreSQL provider's `sslrootcert` (a path). Named by
+ * its content, so the provider's inputs change only when the certificate does.
+ */
+function caFileForPulumi(pem: string): string {
+  const digest = crypto.createHash("sha256").update(pem).digest("hex").slice(0, 16);
+  const file = path.join(os.tmpdir(), `argo-platform-archive-ca-${digest}.pem`);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, pem, { mode: 0o644 });
+  return file;
+}
+
 export class ExternalPostgres extends pulumi.ComponentResource {
   public readonly connection: ArchiveConnection;
 
   constructor(name: string, args: ExternalPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE, name, {}, opts);
+    // Argo has no CA setting of its own: lib/pq reads PGSSLROOTCERT, which both Deployments point at this
+    // ConfigMap's file. The PostgreSQL provider takes a file path, so the same PEM is written where `pulumi` runs.
+    const ca = args.caCertificate
+      ? new k8s.core.v1.ConfigMap(
+          logicalName(args.controlPlaneName, NAMES.archiveCaConfigMap),
+          {
+            metadata: metadata(args.controlPlane, NAMES.archiveCaConfigMap, "archive-database"),
+            data: { "ca.crt": args.caCertificate },
+          },
+          { parent: this },
+        )
+      : undefined;
     const provider = new postgresql.Provider(
       "archive-admin",
       {
@@ -38,6 +71,7 @@ export class ExternalPostgres extends pulumi.ComponentResource {
         username: args.adminUser,
         password: args.adminPassword,
         sslmode: args.sslMode,
+        ...(args.caCertificate ? { sslrootcert: caFileForPulumi(args.caCertificate) } : {}),
         database: "postgres",
         // Managed servers (RDS, Cloud SQL, Azure) give no superuser; this makes the provider not assume one.
         superuser: false,
@@ -83,9 +117,10 @@ export class ExternalPostgres extends pulumi.ComponentResource {
       database: args.database,
       ssl: true,
       sslMode: args.sslMode,
+      ...(ca ? { caConfigMap: NAMES.archiveCaConfigMap } : {}),
       secretName: NAMES.archiveSecret,
       // The binaries open the database at start: it and its credentials must exist first.
-      readyResources: [secret, database],
+      readyResources: [secret, database, ...(ca ? [ca] : [])],
     };
     this.registerOutputs({ connection: this.connection });
   }

@@ -1,4 +1,5 @@
 // argo-server: the UI and API over https on 2746, in client auth mode only, and its Service.
+import * as crypto from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, logicalName, metadata, resources, selectorLabels } from "../shared/kube.ts";
@@ -6,9 +7,23 @@ import { PORTS } from "../network-policies.ts";
 import type { ArgoBinaryArgs } from "./workload.ts";
 import { argoWorkload } from "./workload.ts";
 
+/** Where argo-server's certificate comes from. */
+export type ServerTls =
+  /** Argo's own: self-signed for `localhost`, a new one at every start and in every replica (util/tls/tls.go). */
+  | { kind: "self-signed" }
+  /** A `kubernetes.io/tls` Secret someone else issues and rotates (cert-manager, say); read once at start. */
+  | { kind: "secret"; secretName: string }
+  /** A certificate and key from stack config, kept in a Secret here; its checksum on the pods rolls them. */
+  | { kind: "managed"; certificate: string; key: pulumi.Output<string> };
+
 export interface ArgoServerArgs extends ArgoBinaryArgs {
-  /** Secret with tls.crt and tls.key; empty: Argo's self-signed certificate for `localhost`, renewed on every start. */
-  tlsSecretName: string;
+  /** The server's certificate. Default (in config): self-signed, which only a single replica may use. */
+  tls: ServerTls;
+}
+
+/** The Secret argo-server reads its certificate from, if any. */
+export function serverTlsSecretName(tls: ServerTls): string | undefined {
+  return tls.kind === "secret" ? tls.secretName : tls.kind === "managed" ? NAMES.serverTlsSecret : undefined;
 }
 
 export class ArgoServer extends pulumi.ComponentResource {
@@ -17,11 +32,37 @@ export class ArgoServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArgoServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("argo-platform:argo:ArgoServer", name, {}, opts);
+    const tls = args.tls;
+    const tlsSecret = serverTlsSecretName(tls);
+    const managed =
+      tls.kind === "managed"
+        ? new k8s.core.v1.Secret(
+            logicalName(args.controlPlaneName, NAMES.serverTlsSecret),
+            {
+              metadata: metadata(args.controlPlane, NAMES.serverTlsSecret, "server"),
+              type: "kubernetes.io/tls",
+              stringData: { "tls.crt": tls.certificate, "tls.key": tls.key },
+            },
+            { parent: this },
+          )
+        : undefined;
     this.deployment = argoWorkload({
       parent: this,
       name: NAMES.serverDeployment,
       component: "server",
       binary: args,
+      // The server reads its certificate once, at start: a new one must roll the pods.
+      ...(tls.kind === "managed"
+        ? {
+            podAnnotations: {
+              "argo-platform/server-certificate-checksum": crypto
+                .createHash("sha256")
+                .update(tls.certificate)
+                .digest("hex"),
+            },
+            dependsOn: [managed!],
+          }
+        : {}),
       container: {
         name: "argo-server",
         image: args.image,
@@ -35,7 +76,7 @@ export class ArgoServer extends pulumi.ComponentResource {
           // anyone act as the server's account.
           "--auth-mode=client",
           "--secure=true",
-          ...(args.tlsSecretName ? ["--tls-certificate-secret-name", args.tlsSecretName] : []),
+          ...(tlsSecret ? ["--tls-certificate-secret-name", tlsSecret] : []),
         ],
         ports: [{ name: "web", containerPort: PORTS.server }],
         readinessProbe: {

@@ -10,6 +10,8 @@ export function argoImages(version: string): ArgoImages {
   return {
     controller: `quay.io/argoproj/workflow-controller:${version}`,
     server: `quay.io/argoproj/argocli:${version}`,
-    executor: `quay.io/argoproj/argoexec:${version}`,
+    // The -nonroot variant (published for every release, .github/workflows/release.yaml): the default image's
+    // user is root, and the pods must run as non-root in any case.
+    executor: `quay.io/argoproj/argoexec:${version}-nonroot`,
   };
 }

@@ -28,8 +28,11 @@ export interface ArgoBinaryArgs {
   serviceAccountName: pulumi.Input<string>;
   /** SHA-256 of the controller ConfigMap: a change rolls the pods, since both binaries read it only at start. */
   configChecksum: pulumi.Input<string>;
-  /** Archive over TLS: Argo writes the server's certificates under /home/argo/pgcerts (argo-workflows #10731). */
-  databaseTls: boolean;
+  /**
+   * ConfigMap (key `ca.crt`) of the external archive server's CA: mounted, and PGSSLROOTCERT points lib/pq at it
+   * (v4.1.2 has no CA setting and writes nothing under /home/argo/pgcerts). Default none: the system's roots.
+   */
+  databaseCaConfigMap?: string;
   /** What must exist before the binary starts: its ConfigMap, the archive's Secret (and database), the CRDs. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -41,18 +44,29 @@ export interface ArgoWorkloadArgs {
   component: Component;
   binary: ArgoBinaryArgs;
   /** The binary's container; its mounts come after the API-access (and TLS) mounts every binary gets. */
-  container: Omit<k8s.types.input.core.v1.Container, "volumeMounts"> & {
+  container: Omit<k8s.types.input.core.v1.Container, "volumeMounts" | "env"> & {
+    env?: k8s.types.input.core.v1.EnvVar[];
     volumeMounts?: k8s.types.input.core.v1.VolumeMount[];
   };
   volumes?: k8s.types.input.core.v1.Volume[];
+  /** More pod annotations, e.g. a checksum of something else the binary reads only at start. */
+  podAnnotations?: Record<string, pulumi.Input<string>>;
+  /** What must exist before this Deployment, besides the binary's own dependencies. */
+  dependsOn?: pulumi.Resource[];
 }
 
 /** A Deployment of one Argo binary, plus a PodDisruptionBudget when it runs more than one replica. */
 export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
   const b = args.binary;
-  const tlsVolume: k8s.types.input.core.v1.Volume[] = b.databaseTls ? [{ name: "pgcerts", emptyDir: {} }] : [];
-  const tlsMount: k8s.types.input.core.v1.VolumeMount[] = b.databaseTls
-    ? [{ name: "pgcerts", mountPath: "/home/argo/pgcerts" }]
+  const caDir = "/etc/argo-platform/archive-ca";
+  const caVolume: k8s.types.input.core.v1.Volume[] = b.databaseCaConfigMap
+    ? [{ name: "archive-ca", configMap: { name: b.databaseCaConfigMap, items: [{ key: "ca.crt", path: "ca.crt" }] } }]
+    : [];
+  const caMount: k8s.types.input.core.v1.VolumeMount[] = b.databaseCaConfigMap
+    ? [{ name: "archive-ca", mountPath: caDir, readOnly: true }]
+    : [];
+  const caEnv: k8s.types.input.core.v1.EnvVar[] = b.databaseCaConfigMap
+    ? [{ name: "PGSSLROOTCERT", value: `${caDir}/ca.crt` }]
     : [];
   const deployment = new k8s.apps.v1.Deployment(
     logicalName(b.controlPlaneName, args.name),
@@ -64,7 +78,7 @@ export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
         template: {
           metadata: {
             labels: labels(args.component),
-            annotations: { "argo-platform/config-checksum": b.configChecksum },
+            annotations: { "argo-platform/config-checksum": b.configChecksum, ...args.podAnnotations },
           },
           spec: {
             serviceAccountName: b.serviceAccountName,
@@ -76,15 +90,16 @@ export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
               {
                 ...args.container,
                 securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-                volumeMounts: [API_ACCESS_MOUNT, ...tlsMount, ...(args.container.volumeMounts ?? [])],
+                env: [...caEnv, ...(args.container.env ?? [])],
+                volumeMounts: [API_ACCESS_MOUNT, ...caMount, ...(args.container.volumeMounts ?? [])],
               },
             ],
-            volumes: [apiAccessVolume(), ...tlsVolume, ...(args.volumes ?? [])],
+            volumes: [apiAccessVolume(), ...caVolume, ...(args.volumes ?? [])],
           },
         },
       },
     },
-    { parent: args.parent, dependsOn: b.dependsOn },
+    { parent: args.parent, dependsOn: [...b.dependsOn, ...(args.dependsOn ?? [])] },
   );
   if (b.replicas > 1) {
     new k8s.policy.v1.PodDisruptionBudget(

@@ -16,9 +16,13 @@ export const NAMES = {
   /** Archive database credentials (keys `username`, `password`), read by name via the ConfigMap. */
   archiveSecret: "argo-archive-database",
   archiveDatabaseService: "archive-postgres",
+  /** The external archive server's CA (key `ca.crt`), when the stack names one. */
+  archiveCaConfigMap: "argo-archive-database-ca",
   serverService: "argo-server",
   controllerDeployment: "workflow-controller",
   serverDeployment: "argo-server",
+  /** argo-server's certificate when this program keeps it (serverTlsCertificate). */
+  serverTlsSecret: "argo-server-tls",
   /** In the data plane; the controller and argo-server look it up by this name (workflow/artifactrepositories). */
   artifactRepositories: "artifact-repositories",
   /** Credentials of the artifact store in the data plane (keys `accessKey`, `secretKey`), named in the ConfigMap. */
