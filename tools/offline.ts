@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import type { AliasSpec } from "./sdk-internals.ts";
 import { sdkInternals } from "./sdk-internals.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -76,10 +77,15 @@ export interface RegisteredResource {
     protect: boolean;
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
+    /** Whether the program set deleteBeforeReplace at all: when it did, its value overrides the provider's choice. */
+    deleteBeforeReplaceDefined: boolean;
     /** Every resource this one waits for: explicit dependsOn and the resources whose outputs it reads. */
     dependsOn: string[];
     /** Provider reference (`<urn>::<id>`) for custom resources, when the engine would not pick a default one. */
     provider?: string;
+    /** Provider plugin version the SDK asks for ("" when none); the engine names a default provider after it. */
+    version: string;
+    /** Every alias as the URN the engine would look the old resource up by (see aliasUrn). */
     aliases: string[];
     ignoreChanges: string[];
     replaceOnChanges: string[];
@@ -87,6 +93,9 @@ export interface RegisteredResource {
 }
 
 export interface ProgramRun {
+  /** The project name (Pulumi.yaml) and the stack configuration the program ran with. */
+  project: string;
+  stack: StackConfig;
   resources: RegisteredResource[];
   /** Stack outputs, with secret values wrapped as `{ [SECRET]: value }`. */
   outputs: Record<string, any>;
@@ -258,9 +267,13 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
         protect: req.getProtect() ?? false,
         retainOnDelete: req.getRetainondelete() ?? false,
         deleteBeforeReplace: req.getDeletebeforereplace(),
+        deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
         dependsOn: req.getDependenciesList(),
         provider: req.getProvider() || undefined,
-        aliases: req.getAliasesList().map((a) => a.getUrn() || `name:${a.getSpec()?.getName() ?? ""}`),
+        version: req.getVersion(),
+        aliases: req
+          .getAliasesList()
+          .map((a) => a.getUrn() || aliasUrn(a.getSpec(), req, { stack: stack.stack, project })),
         ignoreChanges: req.getIgnorechangesList(),
         replaceOnChanges: req.getReplaceonchangesList(),
       },
@@ -283,6 +296,8 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
     await driving;
     await sdk.waitForRPCs();
     return {
+      project,
+      stack,
       resources,
       outputs: outputs ?? {},
       components: componentOutputs(components),
@@ -294,6 +309,43 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
   } finally {
     recordComponent = undefined;
   }
+}
+
+/**
+ * A URN the way Pulumi's mock monitor makes them (`@pulumi/pulumi/runtime/mocks.js` newUrn): the parent's own type
+ * (the last `$` segment of its URN's type) joined to the child's type. The engine keeps the whole chain and leaves the
+ * root Stack out, so these URNs are not the deployed ones; every URN of a run is made this way, so they compare.
+ */
+export function mockUrn(
+  stack: string,
+  project: string,
+  parent: string | undefined,
+  type: string,
+  name: string,
+): string {
+  const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+  return `urn:pulumi:${[stack, project, qualified, name].join("::")}`;
+}
+
+/**
+ * The URN an alias given as parts stands for, by the engine's rules (pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go collapseAliasToUrn): each empty part is the resource's own name, type,
+ * stack or project; the parent is the alias's, else the resource's, unless the alias says it had none.
+ */
+function aliasUrn(
+  spec: AliasSpec | undefined,
+  req: { getName(): string; getType(): string; getParent(): string },
+  current: { stack: string; project: string },
+): string {
+  if (!spec) throw new Error(`${req.getType()} ${req.getName()}: an alias with neither a URN nor a spec`);
+  const parent = spec.getNoparent() ? undefined : spec.getParenturn() || req.getParent() || undefined;
+  return mockUrn(
+    spec.getStack() || current.stack,
+    spec.getProject() || current.project,
+    parent,
+    spec.getType() || req.getType(),
+    spec.getName() || req.getName(),
+  );
 }
 
 async function resolveOutputs(value: any): Promise<any> {

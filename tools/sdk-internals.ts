@@ -20,11 +20,23 @@ export const REQUEST_GETTERS = [
   "getProtect",
   "getRetainondelete",
   "getDeletebeforereplace",
+  "getDeletebeforereplacedefined",
   "getDependenciesList",
   "getProvider",
   "getAliasesList",
   "getIgnorechangesList",
   "getReplaceonchangesList",
+  "getVersion",
+] as const;
+
+/** The fields of an alias spec the runner reads to turn it into the URN the engine would look up. */
+export const ALIAS_SPEC_GETTERS = [
+  "getName",
+  "getType",
+  "getStack",
+  "getProject",
+  "getParenturn",
+  "getNoparent",
 ] as const;
 
 export interface RegisterRequest {
@@ -36,11 +48,24 @@ export interface RegisterRequest {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
   getDependenciesList(): string[];
   getProvider(): string;
-  getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getParenturn(): string } | undefined }[];
+  getAliasesList(): { getUrn(): string; getSpec(): AliasSpec | undefined }[];
   getIgnorechangesList(): string[];
   getReplaceonchangesList(): string[];
+  /** The provider plugin version the SDK asks for (a default provider's name is derived from it). */
+  getVersion(): string;
+}
+
+/** An alias given as parts (`proto/alias_pb.d.ts` Alias.Spec): an empty part means "the resource's own". */
+export interface AliasSpec {
+  getName(): string;
+  getType(): string;
+  getStack(): string;
+  getProject(): string;
+  getParenturn(): string;
+  getNoparent(): boolean;
 }
 
 export interface Monitor {
@@ -110,6 +135,14 @@ export function sdkInternals(): SdkInternals {
   for (const getter of REQUEST_GETTERS) {
     if (typeof request.prototype[getter] !== "function")
       throw sdkMoved(`RegisterResourceRequest.${getter}`, "read resource options");
+  }
+  const alias = need<{ Spec?: { prototype: Record<string, unknown> } }>(
+    "@pulumi/pulumi/proto/alias_pb",
+    "Alias",
+    "read aliases",
+  );
+  for (const getter of ALIAS_SPEC_GETTERS) {
+    if (typeof alias.Spec?.prototype[getter] !== "function") throw sdkMoved(`Alias.Spec.${getter}`, "read aliases");
   }
   return {
     getMonitor: () => {
