@@ -7,6 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import type { AliasSpec } from "./sdk-internals.ts";
 import { sdkInternals } from "./sdk-internals.ts";
+import { mockUrn } from "./urn.ts";
+
+export { mockUrn };
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 /** Stands in for an encrypted (`secure:`) stack value, which cannot be decrypted without the stack's backend. */
@@ -309,22 +312,6 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
   } finally {
     recordComponent = undefined;
   }
-}
-
-/**
- * A URN the way Pulumi's mock monitor makes them (`@pulumi/pulumi/runtime/mocks.js` newUrn): the parent's own type
- * (the last `$` segment of its URN's type) joined to the child's type. The engine keeps the whole chain and leaves the
- * root Stack out, so these URNs are not the deployed ones; every URN of a run is made this way, so they compare.
- */
-export function mockUrn(
-  stack: string,
-  project: string,
-  parent: string | undefined,
-  type: string,
-  name: string,
-): string {
-  const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
-  return `urn:pulumi:${[stack, project, qualified, name].join("::")}`;
 }
 
 /**
