@@ -6,7 +6,11 @@ import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { PROJECT, requiredSecretKeys } from "../config.ts";
+import type { AliasSpec } from "./sdk-internals.ts";
 import { sdkInternals } from "./sdk-internals.ts";
+import { STACK_TYPE, engineUrn } from "./urn.ts";
+
+export { engineUrn };
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 /** Stands in for an encrypted (`secure:`) stack value, which cannot be decrypted without the stack's backend. */
@@ -101,10 +105,15 @@ export interface RegisteredResource {
     protect: boolean;
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
+    /** Whether the program set deleteBeforeReplace at all: when it did, its value overrides the provider's choice. */
+    deleteBeforeReplaceDefined: boolean;
     /** Every resource this one waits for: explicit dependsOn and the resources whose outputs it reads. */
     dependsOn: string[];
     /** Provider reference (`<urn>::<id>`) for custom resources, when the engine would not pick a default one. */
     provider?: string;
+    /** Provider plugin version the SDK asks for ("" when none); the engine names a default provider after it. */
+    version: string;
+    /** Every alias as the URN the engine would look the old resource up by (see aliasUrn). */
     aliases: string[];
     ignoreChanges: string[];
     replaceOnChanges: string[];
@@ -112,6 +121,9 @@ export interface RegisteredResource {
 }
 
 export interface ProgramRun {
+  /** The project name (Pulumi.yaml) and the stack configuration the program ran with. */
+  project: string;
+  stack: StackConfig;
   resources: RegisteredResource[];
   /** Stack outputs, with secret values wrapped as `{ [SECRET]: value }`. */
   outputs: Record<string, any>;
@@ -226,8 +238,6 @@ function componentOutputs(seen: Map<any, Set<string>>): ComponentOutputs[] {
   }));
 }
 
-const STACK_TYPE = "pulumi:pulumi:Stack";
-
 // One program run at a time: the mocks, the config and the monitor are process-wide.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -272,15 +282,15 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
   };
   const monitor = sdk.getMonitor();
   const register = monitor.registerResource.bind(monitor);
-  // URNs as the engine makes them: `urn:pulumi:<stack>::<project>::<qualified type>::<name>`, the qualified type
-  // being the parent's qualified type, `$`, then the resource's type, with the root Stack left out. The mock monitor
-  // prefixes the Stack and only the parent's own type; plans compare URNs, so they must be the engine's.
-  const qualifiedTypes = new Map<string, string>();
-  const qualifiedTypeOf = (urn: string) => qualifiedTypes.get(urn) ?? urn.split("::")[2] ?? "";
-  const engineUrn = (type: string, name: string, parent: string | undefined) => {
-    const parentType = parent ? qualifiedTypeOf(parent) : "";
-    const qualified = parentType && parentType !== STACK_TYPE ? `${parentType}$${type}` : type;
-    return { urn: `urn:pulumi:${stack.stack}::${project}::${qualified}::${name}`, qualified };
+  // URNs as the engine makes them (tools/urn.ts): the mock monitor prefixes the root Stack and keeps only the
+  // parent's own type; plans compare URNs across runs and name them in commands, so they must be the engine's.
+  // The mock keeps resources by its own URNs: a component's registerOutputs must reach it by that one.
+  const mockUrns = new Map<string, string>();
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    const mock = mockUrns.get(req.getUrn());
+    if (mock) req.setUrn(mock);
+    return registerOutputs(req, callback);
   };
   monitor.registerResource = (req, callback) => {
     gate?.touch();
@@ -295,15 +305,13 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
         protect: req.getProtect() ?? false,
         retainOnDelete: req.getRetainondelete() ?? false,
         deleteBeforeReplace: req.getDeletebeforereplace(),
+        deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
         dependsOn: req.getDependenciesList(),
         provider: req.getProvider() || undefined,
-        // Alias specs resolved to URNs as the engine resolves them: unset parts are the resource's own.
-        aliases: req.getAliasesList().map((a) => {
-          const spec = a.getSpec();
-          if (a.getUrn() || !spec) return a.getUrn();
-          const parent = spec.getNoparent() ? undefined : spec.getParenturn() || req.getParent() || undefined;
-          return engineUrn(spec.getType() || req.getType(), spec.getName() || req.getName(), parent).urn;
-        }),
+        version: req.getVersion(),
+        aliases: req
+          .getAliasesList()
+          .map((a) => a.getUrn() || aliasUrn(a.getSpec(), req, { stack: stack.stack, project })),
         ignoreChanges: req.getIgnorechangesList(),
         replaceOnChanges: req.getReplaceonchangesList(),
       },
@@ -311,15 +319,12 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
     resources.push(entry);
     return register(req, (err, response) => {
       if (response) {
-        if (entry.type === STACK_TYPE) {
-          entry.urn = response.getUrn();
-          qualifiedTypes.set(entry.urn, STACK_TYPE);
-        } else {
-          const { urn, qualified } = engineUrn(entry.type, entry.name, entry.parent);
-          qualifiedTypes.set(urn, qualified);
+        if (entry.type !== STACK_TYPE) {
+          const urn = engineUrn(stack.stack, project, entry.parent, entry.type, entry.name);
+          mockUrns.set(urn, response.getUrn());
           response.setUrn(urn);
-          entry.urn = urn;
         }
+        entry.urn = response.getUrn();
       }
       callback(err, response);
     });
@@ -336,6 +341,8 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
     await driving;
     await sdk.waitForRPCs();
     return {
+      project,
+      stack,
       resources,
       outputs: outputs ?? {},
       components: componentOutputs(components),
@@ -347,6 +354,27 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
   } finally {
     recordComponent = undefined;
   }
+}
+
+/**
+ * The URN an alias given as parts stands for, by the engine's rules (pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go collapseAliasToUrn): each empty part is the resource's own name, type,
+ * stack or project; the parent is the alias's, else the resource's, unless the alias says it had none.
+ */
+function aliasUrn(
+  spec: AliasSpec | undefined,
+  req: { getName(): string; getType(): string; getParent(): string },
+  current: { stack: string; project: string },
+): string {
+  if (!spec) throw new Error(`${req.getType()} ${req.getName()}: an alias with neither a URN nor a spec`);
+  const parent = spec.getNoparent() ? undefined : spec.getParenturn() || req.getParent() || undefined;
+  return engineUrn(
+    spec.getStack() || current.stack,
+    spec.getProject() || current.project,
+    parent,
+    spec.getType() || req.getType(),
+    spec.getName() || req.getName(),
+  );
 }
 
 async function resolveOutputs(value: any): Promise<any> {

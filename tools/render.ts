@@ -1,11 +1,13 @@
 // `npm run render -- --stack <name> [--out <dir>]`: writes what a stack would apply, with no CLI, cluster or credentials.
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import type { ProgramRun } from "./offline.ts";
+import type { ProgramRun, RegisteredResource } from "./offline.ts";
 import {
   REDACTED,
   ROOT,
+  SECRET,
   isKubernetesObject,
   loadReviewConfig,
   mapSecrets,
@@ -58,11 +60,147 @@ export function manifests(run: ProgramRun): Record<string, any>[] {
     );
 }
 
+/**
+ * Stands in for a secret value in resources.json: `<redacted sha256:` and the first 12 hex digits of SHA-256 over the
+ * stack name, the value's key path and the value, then `>`. Two renders of one stack show the same digest for the
+ * same value at the same place, so a plan can say that a secret changed without saying what it is.
+ *
+ * Why this leaks nothing useful: the passwords this program generates are 32 characters from 62 symbols (~190 bits);
+ * neither 48 bits of a hash nor the whole hash brings that search space within reach, and the salt (stack and key
+ * path) makes anything precomputed for one stack or key useless for another. A guessable value (a word, a short PIN)
+ * could be confirmed by guessing and comparing digests, which is why no real secret reaches this file: offline,
+ * `secure:` stack values are replaced by a placeholder before the program runs, and the mock provider's generated
+ * passwords are constant ("mock" and "x"s, see tools/offline.ts mockState). A digest therefore changes when the
+ * program puts a different (placeholder or derived) value in a place; a real rotation shows as the RandomPassword's
+ * replacement instead. Keep the key-path format stable: changing it makes every secret look changed across it.
+ */
+export function secretDigest(stack: string, keyPath: string, value: unknown): string {
+  const hash = crypto
+    .createHash("sha256")
+    .update(`${stack}\0${keyPath}\0${canonicalJson(value)}`)
+    .digest("hex");
+  return `<redacted sha256:${hash.slice(0, 12)}>`;
+}
+
+/** JSON with object keys sorted, so equal values hash equally whatever order their keys were built in. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
+
+const joinPath = (path: string, key: string | number) =>
+  typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+
+/** Replaces every secret value (`{ [SECRET]: v }`) by its digest, salted with its key path. */
+function digestSecrets(value: any, stack: string, path = ""): any {
+  if (Array.isArray(value)) return value.map((v, i) => digestSecrets(v, stack, joinPath(path, i)));
+  if (value && typeof value === "object") {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === SECRET) return secretDigest(stack, path, stripSecretMarkers(value[SECRET]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, digestSecrets(v, stack, joinPath(path, k))]));
+  }
+  return value;
+}
+
+/** A resource's inputs for the report: a Secret's payload keys stay visible with a digest per value; other secrets digested. */
+function reportedInputs(r: RegisteredResource, stack: string): Record<string, any> {
+  if (!(isKubernetesObject(r) && r.inputs.kind === "Secret")) return digestSecrets(r.inputs, stack);
+  const inputs = digestSecrets({ ...r.inputs, data: undefined, stringData: undefined }, stack);
+  for (const field of ["data", "stringData"]) {
+    const payload = stripSecretMarkers(r.inputs[field]);
+    if (payload && typeof payload === "object")
+      inputs[field] = Object.fromEntries(
+        Object.entries(payload).map(([k, v]) => [k, secretDigest(stack, joinPath(field, k), v)]),
+      );
+    else delete inputs[field];
+  }
+  return inputs;
+}
+
+/** What the engine names a default provider: `default` and the requested plugin version (providers.DefaultName). */
+export function defaultProviderName(version: string): string {
+  const v = /^v?(\d+)\.(\d+)\.(\d+)(?:-([^+]+))?(?:\+(.+))?$/.exec(version);
+  if (!v) return "default";
+  const parts = [v[1], v[2], v[3], ...(v[4]?.split(".") ?? []), ...(v[5]?.split(".") ?? [])];
+  return `default_${parts.join("_")}`;
+}
+
+/**
+ * The default provider the engine would use for a custom resource registered without an explicit one:
+ * `urn:pulumi:<stack>::<project>::pulumi:providers:<package>::default_<version>` (pulumi/pulumi
+ * pkg/resource/deploy/providers/provider.go DefaultName). Undefined for components and provider resources.
+ */
+export function defaultProviderUrn(run: Pick<ProgramRun, "project" | "stack">, r: RegisteredResource) {
+  if (!r.custom || r.options.provider || r.type.startsWith("pulumi:providers:")) return undefined;
+  const pkg = r.type.split(":")[0];
+  return `urn:pulumi:${run.stack.stack}::${run.project}::pulumi:providers:${pkg}::${defaultProviderName(r.options.version)}`;
+}
+
+/** A resource as resources.json reports it. Fields after `inputs` were added later; older reports lack them. */
+export interface ReportedResource {
+  type: string;
+  name: string;
+  urn: string;
+  parent?: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  dependsOn: string[];
+  inputs: Record<string, any>;
+  /** False for components and the Stack. */
+  custom?: boolean;
+  /** `<urn>::<id>` of an explicit provider, or the URN of the default provider the engine would pick. */
+  provider?: string;
+  deleteBeforeReplaceDefined?: boolean;
+  /** URNs the engine would look the resource up by when its own URN is not in the previous state. */
+  aliases?: string[];
+  ignoreChanges?: string[];
+  replaceOnChanges?: string[];
+}
+
+/** A default provider's configuration: the stack's `<package>:<key>` config values, as the engine passes them. */
+export interface DefaultProvider {
+  urn: string;
+  package: string;
+  version: string;
+  inputs: Record<string, string>;
+}
+
+export interface ResourceReport {
+  stack?: string;
+  project?: string;
+  defaultProviders?: DefaultProvider[];
+  resources: ReportedResource[];
+  outputs: Record<string, any>;
+}
+
 /** Every Pulumi resource with its safety-relevant options and its inputs, secret values redacted. */
-export function resourceReport(run: ProgramRun) {
+export function resourceReport(run: ProgramRun): ResourceReport {
+  const stack = run.stack.stack;
+  const defaults = new Map<string, DefaultProvider>();
+  for (const r of run.resources) {
+    const urn = defaultProviderUrn(run, r);
+    if (!urn || defaults.has(urn)) continue;
+    const pkg = r.type.split(":")[0];
+    const inputs: Record<string, string> = r.options.version ? { version: r.options.version } : {};
+    for (const [key, value] of Object.entries(run.stack.config)) {
+      if (!key.startsWith(`${pkg}:`)) continue;
+      const k = key.slice(pkg.length + 1);
+      inputs[k] = run.stack.secretKeys.includes(key) ? secretDigest(stack, `config.${key}`, value) : value;
+    }
+    defaults.set(urn, { urn, package: pkg, version: r.options.version, inputs });
+  }
   return {
+    stack,
+    project: run.project,
+    defaultProviders: [...defaults.values()].sort((a, b) => a.urn.localeCompare(b.urn)),
     resources: run.resources
-      .map((r) => ({
+      .map((r): ReportedResource => ({
         type: r.type,
         name: r.name,
         urn: r.urn,
@@ -71,10 +209,18 @@ export function resourceReport(run: ProgramRun) {
         retainOnDelete: r.options.retainOnDelete,
         deleteBeforeReplace: r.options.deleteBeforeReplace,
         dependsOn: [...r.options.dependsOn].sort(),
-        inputs: redactSecrets(r.inputs),
+        inputs: reportedInputs(r, stack),
+        custom: r.custom,
+        ...(r.custom && !r.type.startsWith("pulumi:providers:")
+          ? { provider: r.options.provider ?? defaultProviderUrn(run, r) }
+          : {}),
+        deleteBeforeReplaceDefined: r.options.deleteBeforeReplaceDefined,
+        aliases: r.options.aliases,
+        ignoreChanges: r.options.ignoreChanges,
+        replaceOnChanges: r.options.replaceOnChanges,
       }))
       .sort((a, b) => a.urn.localeCompare(b.urn)),
-    outputs: redactSecrets(run.outputs),
+    outputs: digestSecrets(run.outputs, stack),
   };
 }
 

@@ -20,11 +20,23 @@ export const REQUEST_GETTERS = [
   "getProtect",
   "getRetainondelete",
   "getDeletebeforereplace",
+  "getDeletebeforereplacedefined",
   "getDependenciesList",
   "getProvider",
   "getAliasesList",
   "getIgnorechangesList",
   "getReplaceonchangesList",
+  "getVersion",
+] as const;
+
+/** The fields of an alias spec the runner reads to turn it into the URN the engine would look up. */
+export const ALIAS_SPEC_GETTERS = [
+  "getName",
+  "getType",
+  "getStack",
+  "getProject",
+  "getParenturn",
+  "getNoparent",
 ] as const;
 
 export interface RegisterRequest {
@@ -36,14 +48,24 @@ export interface RegisterRequest {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
   getDependenciesList(): string[];
   getProvider(): string;
-  getAliasesList(): {
-    getUrn(): string;
-    getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
-  }[];
+  getAliasesList(): { getUrn(): string; getSpec(): AliasSpec | undefined }[];
   getIgnorechangesList(): string[];
   getReplaceonchangesList(): string[];
+  /** The provider plugin version the SDK asks for (a default provider's name is derived from it). */
+  getVersion(): string;
+}
+
+/** An alias given as parts (`proto/alias_pb.d.ts` Alias.Spec): an empty part means "the resource's own". */
+export interface AliasSpec {
+  getName(): string;
+  getType(): string;
+  getStack(): string;
+  getProject(): string;
+  getParenturn(): string;
+  getNoparent(): boolean;
 }
 
 export interface Monitor {
@@ -51,6 +73,8 @@ export interface Monitor {
     req: RegisterRequest,
     callback: (err: unknown, response: { getUrn(): string; setUrn(urn: string): unknown } | undefined) => void,
   ): void;
+  /** A component's outputs, by the URN its registration was answered with. */
+  registerResourceOutputs(req: { getUrn(): string; setUrn(urn: string): unknown }, callback: unknown): void;
 }
 
 export interface SdkInternals {
@@ -114,11 +138,23 @@ export function sdkInternals(): SdkInternals {
     if (typeof request.prototype[getter] !== "function")
       throw sdkMoved(`RegisterResourceRequest.${getter}`, "read resource options");
   }
+  const alias = need<{ Spec?: { prototype: Record<string, unknown> } }>(
+    "@pulumi/pulumi/proto/alias_pb",
+    "Alias",
+    "read aliases",
+  );
+  for (const getter of ALIAS_SPEC_GETTERS) {
+    if (typeof alias.Spec?.prototype[getter] !== "function") throw sdkMoved(`Alias.Spec.${getter}`, "read aliases");
+  }
   return {
     getMonitor: () => {
       const monitor = getMonitor();
-      if (!monitor || typeof monitor.registerResource !== "function")
-        throw sdkMoved("a mock monitor with registerResource after setMocks", "read resource options");
+      if (
+        !monitor ||
+        typeof monitor.registerResource !== "function" ||
+        typeof monitor.registerResourceOutputs !== "function"
+      )
+        throw sdkMoved("a mock monitor with registerResource(Outputs) after setMocks", "read resource options");
       return monitor;
     },
     waitForRPCs,
