@@ -13,6 +13,7 @@ import { WorkflowTemplateLibrary } from "./components/argo/workflow-templates.ts
 import { Identities } from "./components/identities.ts";
 import { Namespaces } from "./components/namespaces.ts";
 import { NetworkPolicies, PORTS } from "./components/network-policies.ts";
+import { TemplatePolicy } from "./components/policy/admission.ts";
 import { NAMES } from "./components/shared/kube.ts";
 
 /** Lifetime of the login tokens the outputs suggest: one working day. */
@@ -102,6 +103,13 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
     tlsSecretName: config.argo.serverTlsSecretName,
     dependsOn: startsAfter,
   });
+  // The same template rules as the repository check, enforced by the API server on whatever reaches the data plane
+  // (the UI, kubectl); cluster-scoped, so they need the namespace's name, not the namespace.
+  const templatePolicy = new TemplatePolicy("template-policy", {
+    dataPlaneName: names.dataPlane,
+    controlPlaneName: names.controlPlane,
+    action: config.argo.templatePolicyAction,
+  });
   const library = new WorkflowTemplateLibrary("workflow-templates", {
     dataPlane: namespaces.dataPlane,
     dataPlaneName: names.dataPlane,
@@ -137,6 +145,7 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       `5. Submit from the Workflow Templates tab; strict mode refuses workflows written in the Workflows tab.`,
     ],
     templateReferencing: config.argo.templateReferencing,
+    templatePolicyActions: templatePolicy.validationActions,
     workflowTemplates: library.names,
     archive: {
       mode: db.mode,
