@@ -207,6 +207,12 @@ describe("template admission policies", () => {
     });
   });
 
+  it("explains every rule to template authors in the README", () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## For template authors"), readme.indexOf("## Layout"));
+    for (const rule of RULES) assert.ok(section.includes(`\`${rule.id}\``), rule.id);
+  });
+
   describe("evaluability", () => {
     it("uses only standard CEL and optional types, which the API server enables (no Kubernetes library functions)", async () => {
       const { rules, status } = await renderedPolicies();
