@@ -123,6 +123,12 @@ export const CONFIG_SCHEMA = z
     templateReferencing: z
       .enum(["Strict", "Secure"], "Strict or Secure (case-sensitive: Argo treats anything else as no restriction)")
       .default("Strict"),
+    templatePolicyAction: z
+      .enum(
+        ["Deny", "Warn", "Audit"],
+        "Deny, Warn or Audit (case-sensitive; Warn and Audit admit what the template rules refuse, for a rollout)",
+      )
+      .default("Deny"),
     controllerReplicas: integer(1, 5).default(1),
     serverReplicas: integer(1, 5).default(1),
     controllerTokenLogin: boolean.default(false),
@@ -345,6 +351,8 @@ export interface PlatformConfig {
   readonly argo: {
     readonly version: string;
     readonly templateReferencing: "Strict" | "Secure";
+    /** What the admission policies do with a template, workflow or cron workflow that breaks the template rules. */
+    readonly templatePolicyAction: "Deny" | "Warn" | "Audit";
     readonly controllerReplicas: number;
     readonly serverReplicas: number;
     /** Whether a token of controller-service-account may be used to log in to the UI and author templates. */
@@ -445,6 +453,7 @@ function toPlatformConfig(stack: string, c: RawConfig, secret: (key: string) => 
     argo: {
       version: c.argoVersion,
       templateReferencing: c.templateReferencing,
+      templatePolicyAction: c.templatePolicyAction,
       controllerReplicas: c.controllerReplicas,
       serverReplicas: c.serverReplicas,
       controllerTokenLogin: c.controllerTokenLogin,

@@ -18,6 +18,7 @@ import { ArtifactRepository } from "./components/artifacts/repository.ts";
 import { Identities } from "./components/identities.ts";
 import { Namespaces } from "./components/namespaces.ts";
 import { NetworkPolicies, PORTS } from "./components/network-policies.ts";
+import { TemplatePolicy } from "./components/policy/admission.ts";
 import { NAMES } from "./components/shared/kube.ts";
 
 /** Lifetime of the login tokens the outputs suggest: one working day. */
@@ -200,6 +201,17 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
     },
     onCluster,
   );
+  // The same template rules as the repository check, enforced by the API server on whatever reaches the data plane
+  // (the UI, kubectl); cluster-scoped, so they need the namespace's name, not the namespace.
+  const templatePolicy = new TemplatePolicy(
+    "template-policy",
+    {
+      dataPlaneName: names.dataPlane,
+      controlPlaneName: names.controlPlane,
+      action: config.argo.templatePolicyAction,
+    },
+    onCluster,
+  );
   const library = new WorkflowTemplateLibrary(
     "workflow-templates",
     {
@@ -239,6 +251,7 @@ export function buildPlatform(config: PlatformConfig, templates: LoadedTemplate[
       `5. Submit from the Workflow Templates tab; strict mode refuses workflows written in the Workflows tab.`,
     ],
     templateReferencing: config.argo.templateReferencing,
+    templatePolicyActions: templatePolicy.validationActions,
     workflowTemplates: library.names,
     archive: {
       mode: db.mode,

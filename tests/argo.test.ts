@@ -298,7 +298,10 @@ describe("Argo Workflows", () => {
         assert.throws(
           () => loadTemplates(dir),
           (e: Error) => {
-            assert.match(e.message, /broken\.yaml: spec\.automountServiceAccountToken: must be false/);
+            assert.match(
+              e.message,
+              /broken\.yaml: spec\.automountServiceAccountToken: must not be true: .*\(platform rule automount-token\)/,
+            );
             assert.match(
               e.message,
               /broken\.yaml: spec\.templates\[0\]\.container\.imagePullPolicyy: is not a field Argo v4\.1\.2 knows/,
@@ -325,13 +328,13 @@ describe("Argo Workflows", () => {
       const copy = projectCopy();
       fs.writeFileSync(
         path.join(copy.root, "templates", "zz-broken-by-test.yaml"),
-        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: zz}\nspec: {entrypoint: main, templates: [{name: main}]}\n",
+        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: zz}\nspec: {entrypoint: main, serviceAccountName: default, templates: [{name: main}]}\n",
       );
       try {
         await assert.rejects(runProgram(loadStackConfig("dev", copy.root), { root: copy.root }), (e: any) => {
           assert.match(
             e.message,
-            /templates\/zz-broken-by-test\.yaml: spec\.serviceAccountName: must be data-plane-service-account/,
+            /templates\/zz-broken-by-test\.yaml: spec\.serviceAccountName: must be data-plane-service-account or unset \(found "default"\)/,
           );
           assert.deepEqual(e.registered, []);
           return true;

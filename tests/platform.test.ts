@@ -104,7 +104,12 @@ describe("every stack", () => {
             assert.match(n.metadata.labels[`pod-security.kubernetes.io/${mode}-version`], /^v1\.\d+$/);
           }
         }
-        const clusterScoped = new Set(["Namespace", "CustomResourceDefinition"]);
+        const clusterScoped = new Set([
+          "Namespace",
+          "CustomResourceDefinition",
+          "ValidatingAdmissionPolicy",
+          "ValidatingAdmissionPolicyBinding",
+        ]);
         for (const o of objects(r)) {
           if (clusterScoped.has(o.kind)) continue;
           assert.ok(

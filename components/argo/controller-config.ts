@@ -24,11 +24,34 @@ export interface ControllerConfigArgs {
   archive: ArchiveConnection;
 }
 
-/** Settings the controller applies to every pod it builds, so they pass Pod Security `restricted`. */
-const NO_PRIVILEGES = {
+/**
+ * What the controller merges under each template's main container (`mainContainer.securityContext`): a template's
+ * own values win field by field (workflow/controller/workflowpod.go, podBuilder.build). Exported because the template
+ * policy (components/policy) must know what a field left unset becomes.
+ */
+export const MAIN_CONTAINER_SECURITY_CONTEXT = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ["ALL"] },
   runAsNonRoot: true,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** The init and wait containers of every workflow pod (newExecContainer takes `executor.securityContext` as is). */
+export const EXECUTOR_SECURITY_CONTEXT = {
+  ...MAIN_CONTAINER_SECURITY_CONTEXT,
+  readOnlyRootFilesystem: true,
+  runAsUser: ARGO_UID,
+};
+
+/**
+ * `workflowDefaults.spec.securityContext`: merged field by field under a workflow's own, and the pod's security
+ * context unless the template sets one (addSchedulingConstraints in workflowpod.go).
+ */
+export const WORKFLOW_POD_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: ARGO_UID,
+  runAsGroup: ARGO_UID,
+  fsGroup: ARGO_UID,
   seccompProfile: { type: "RuntimeDefault" },
 };
 
@@ -58,13 +81,7 @@ export function controllerSettings(
         // Mandatory once automount is off: "executor.serviceAccountName must not be empty if
         // automountServiceAccountToken is false" (workflow/controller/workflowpod.go).
         executor: { serviceAccountName: NAMES.executorServiceAccount },
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: ARGO_UID,
-          runAsGroup: ARGO_UID,
-          fsGroup: ARGO_UID,
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: WORKFLOW_POD_SECURITY_CONTEXT,
         ttlStrategy: { secondsAfterCompletion: COMPLETED_WORKFLOW_TTL_SECONDS },
         // No strategy, so no artifact is collected unless a template asks: logs are artifacts too, and collecting
         // them when the Workflow object leaves (after a day) would blind the 30-day archive. A template that opts
@@ -77,13 +94,13 @@ export function controllerSettings(
     // The init and wait containers of every workflow pod.
     executor: {
       image: args.executorImage,
-      securityContext: { ...NO_PRIVILEGES, readOnlyRootFilesystem: true, runAsUser: ARGO_UID },
+      securityContext: EXECUTOR_SECURITY_CONTEXT,
       resources: resources("10m", "64Mi", "500m", "256Mi"),
     },
     // Defaults for each template's main container; a template may raise its resources. Its root filesystem stays
     // writable: user images commonly write to it.
     mainContainer: {
-      securityContext: NO_PRIVILEGES,
+      securityContext: MAIN_CONTAINER_SECURITY_CONTEXT,
       resources: resources("100m", "128Mi", "1", "1Gi"),
     },
     persistence: {

@@ -4,7 +4,8 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { NAMES, labels, logicalName } from "../shared/kube.ts";
+import { checkWorkflowSpec } from "../policy/rules/index.ts";
+import { labels, logicalName } from "../shared/kube.ts";
 import { unknownKeys } from "./schema.ts";
 import { validate } from "./schema/workflow-template.validate.generated.js";
 
@@ -23,7 +24,7 @@ export class TemplateError extends pulumi.RunError {}
 
 /**
  * Reads every `*.yaml` in `dir` and checks it against Argo v4's schema (types, required fields, and keys Argo does
- * not know) and against this platform's rules. Throws one TemplateError listing every problem of every file.
+ * not know) and against this platform's template rules. Throws one TemplateError listing every problem of every file.
  */
 export function loadTemplates(dir: string = TEMPLATES_DIR): LoadedTemplate[] {
   const problems: string[] = [];
@@ -59,19 +60,40 @@ export function loadTemplates(dir: string = TEMPLATES_DIR): LoadedTemplate[] {
       report("metadata.name", "must be a DNS-1123 name");
     else if (seen.has(name)) report("metadata.name", `"${name}" is used by another template`);
     else seen.add(name);
-    // Argo's own schema of the pinned release, compiled ahead of time (tools/generate-validator.ts).
-    if (!validate(body)) {
-      for (const err of validate.errors ?? [])
-        report(toPath(err.instancePath) || "(document)", `${err.message} (Argo v4 schema)`);
-    }
-    for (const key of unknownKeys(body, "io.argoproj.workflow.v1alpha1.WorkflowTemplate"))
-      report(key, "is not a field Argo v4.1.2 knows");
-    for (const [where, what] of platformViolations(body)) report(where, what);
+    for (const p of templateProblems(body)) report(p.path, p.message);
     loaded.push({ file, name, body });
   }
   if (problems.length)
     throw new TemplateError(`Invalid WorkflowTemplate(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   return loaded;
+}
+
+export interface TemplateProblem {
+  /** Like `spec.templates[0].container.securityContext.privileged`. */
+  path: string;
+  message: string;
+  /** `schema` for Argo's own schema (and its keys), else the id of the platform rule. */
+  source: string;
+}
+
+/** What is wrong with one WorkflowTemplate body, by Argo's v4 schema and by this platform's template rules. */
+export function templateProblems(body: any): TemplateProblem[] {
+  const out: TemplateProblem[] = [];
+  // Argo's own schema of the pinned release, compiled ahead of time (tools/generate-validator.ts).
+  if (!validate(body)) {
+    for (const err of validate.errors ?? [])
+      out.push({
+        path: toPath(err.instancePath) || "(document)",
+        message: `${err.message} (Argo v4 schema)`,
+        source: "schema",
+      });
+  }
+  for (const key of unknownKeys(body, "io.argoproj.workflow.v1alpha1.WorkflowTemplate"))
+    out.push({ path: key, message: "is not a field Argo v4.1.2 knows", source: "schema" });
+  // This platform's rules (components/policy/rules), the same ones the admission policy enforces in the cluster.
+  for (const v of checkWorkflowSpec(body?.spec))
+    out.push({ path: v.path, message: `${v.message} (platform rule ${v.ruleId})`, source: v.ruleId });
+  return out;
 }
 
 /** "/spec/templates/0/container" -> "spec.templates[0].container" */
@@ -82,75 +104,6 @@ function toPath(pointer: string): string {
     .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`))
     .join("")
     .replace(/^\./, "");
-}
-
-/**
- * This platform's rules for a template: it runs as the executor account with no token mounted (set explicitly,
- * because a template's own settings win over workflowDefaults), and nothing in it is refused by Pod Security
- * `restricted` in the data plane.
- */
-export function platformViolations(t: any): [string, string][] {
-  const out: [string, string][] = [];
-  const spec = t.spec ?? {};
-  // The workflow must say it; a single template may only repeat it.
-  checkPodSettings(spec, "spec", true, out);
-  if (spec.hostNetwork) out.push(["spec.hostNetwork", "must not be set (Pod Security restricted)"]);
-  (spec.templates ?? []).forEach((tmpl: any, i: number) => {
-    const at = `spec.templates[${i}]`;
-    checkPodSettings(tmpl, at, false, out);
-    const containers: [string, any][] = [
-      [`${at}.container`, tmpl.container],
-      [`${at}.script`, tmpl.script],
-      ...(tmpl.containerSet?.containers ?? []).map(
-        (c: any, j: number) => [`${at}.containerSet.containers[${j}]`, c] as [string, any],
-      ),
-      ...(tmpl.initContainers ?? []).map((c: any, j: number) => [`${at}.initContainers[${j}]`, c] as [string, any]),
-      ...(tmpl.sidecars ?? []).map((c: any, j: number) => [`${at}.sidecars[${j}]`, c] as [string, any]),
-    ];
-    for (const [where, c] of containers) if (c) checkContainer(c, where, out);
-  });
-  return out;
-}
-
-/** The pod-level settings that a WorkflowSpec and a single Template both carry. */
-function checkPodSettings(o: any, at: string, required: boolean, out: [string, string][]) {
-  const account = NAMES.executorServiceAccount;
-  const accountOk = (v: unknown) => v === account || (!required && v === undefined);
-  const expected = `must be ${account}${required ? "" : " or unset"}`;
-  if (!accountOk(o.serviceAccountName)) out.push([`${at}.serviceAccountName`, expected]);
-  if (!accountOk(o.executor?.serviceAccountName)) out.push([`${at}.executor.serviceAccountName`, expected]);
-  if (required ? o.automountServiceAccountToken !== false : o.automountServiceAccountToken === true) {
-    out.push([`${at}.automountServiceAccountToken`, required ? "must be false" : "must not be true"]);
-  }
-  if (o.podSpecPatch) out.push([`${at}.podSpecPatch`, "must not be used: it bypasses every check here"]);
-  checkPodSecurityContext(o.securityContext, `${at}.securityContext`, out);
-  (o.volumes ?? []).forEach((v: any, i: number) => {
-    if (v.hostPath) out.push([`${at}.volumes[${i}].hostPath`, "must not be used (Pod Security restricted)"]);
-  });
-}
-
-function checkPodSecurityContext(sc: any, at: string, out: [string, string][]) {
-  if (!sc) return;
-  if (sc.runAsNonRoot === false) out.push([`${at}.runAsNonRoot`, "must not be false"]);
-  if (sc.runAsUser === 0) out.push([`${at}.runAsUser`, "must not be 0 (root)"]);
-  if (sc.seccompProfile && !["RuntimeDefault", "Localhost"].includes(sc.seccompProfile.type)) {
-    out.push([`${at}.seccompProfile.type`, "must be RuntimeDefault or Localhost"]);
-  }
-}
-
-function checkContainer(c: any, at: string, out: [string, string][]) {
-  const sc = c.securityContext;
-  if (!sc) return;
-  checkPodSecurityContext(sc, `${at}.securityContext`, out);
-  if (sc.privileged) out.push([`${at}.securityContext.privileged`, "must not be true"]);
-  if (sc.allowPrivilegeEscalation === true)
-    out.push([`${at}.securityContext.allowPrivilegeEscalation`, "must not be true"]);
-  const added = (sc.capabilities?.add ?? []).filter((cap: string) => cap !== "NET_BIND_SERVICE");
-  if (added.length)
-    out.push([
-      `${at}.securityContext.capabilities.add`,
-      `must add nothing but NET_BIND_SERVICE (found ${added.join(", ")})`,
-    ]);
 }
 
 export interface WorkflowTemplateLibraryArgs {
