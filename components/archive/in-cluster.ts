@@ -8,6 +8,7 @@ import {
   metadata,
   resources,
   restrictedPodSecurityContext,
+  keptDataClaim,
   selectorLabels,
 } from "../shared/kube.ts";
 import { PORTS } from "../network-policies.ts";
@@ -85,7 +86,6 @@ export class InClusterPostgres extends pulumi.ComponentResource {
           serviceName: NAMES.archiveDatabaseService,
           replicas: 1,
           selector: { matchLabels: selectorLabels("archive-database") },
-          persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
           template: {
             metadata: { labels: metadata(undefined, NAMES.archiveDatabaseService, "archive-database").labels },
             spec: {
@@ -133,16 +133,7 @@ export class InClusterPostgres extends pulumi.ComponentResource {
               ],
             },
           },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: "data", labels: metadata(undefined, "data", "archive-database").labels },
-              spec: {
-                accessModes: ["ReadWriteOnce"],
-                ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
-                resources: { requests: { storage: args.storageSize } },
-              },
-            },
-          ],
+          ...keptDataClaim("archive-database", args.storageSize, args.storageClass),
         },
       },
       { parent: this },

@@ -9,6 +9,7 @@ import {
   metadata,
   resources,
   restrictedPodSecurityContext,
+  keptDataClaim,
   selectorLabels,
 } from "../shared/kube.ts";
 
@@ -87,7 +88,6 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
           serviceName: NAMES.objectStoreService,
           replicas: 1,
           selector: { matchLabels: selectorLabels("artifact-store") },
-          persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
           template: {
             metadata: { labels: metadata(undefined, NAMES.objectStoreService, "artifact-store").labels },
             spec: {
@@ -130,16 +130,7 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
               volumes: [{ name: "tmp", emptyDir: {} }],
             },
           },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: "data", labels: metadata(undefined, "data", "artifact-store").labels },
-              spec: {
-                accessModes: ["ReadWriteOnce"],
-                ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
-                resources: { requests: { storage: args.storageSize } },
-              },
-            },
-          ],
+          ...keptDataClaim("artifact-store", args.storageSize, args.storageClass),
         },
       },
       { parent: this },
