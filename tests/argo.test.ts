@@ -227,10 +227,15 @@ describe("Argo Workflows", () => {
     }
   });
 
-  it("creates the dev stack in three waves, the dependency lower bound (namespace, account, binding)", async () => {
-    const { waves, lowerBound } = await measuredWaves("dev");
-    assert.equal(lowerBound, 3);
-    assert.equal(waves, lowerBound);
+  it("creates each stack in as many waves as its longest dependency chain (dev 3, prod 4)", async () => {
+    for (const [stack, chain] of [
+      ["dev", 3], // namespace, account, binding
+      ["prod", 4], // password, role, database, then the binaries
+    ] as const) {
+      const { waves, lowerBound } = await measuredWaves(stack);
+      assert.equal(lowerBound, chain, stack);
+      assert.equal(waves, lowerBound, stack);
+    }
   });
 
   it("serves one certificate from all argo-server replicas, rolled when it changes", async () => {

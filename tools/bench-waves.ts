@@ -4,7 +4,7 @@ import { stackNames } from "./offline.ts";
 
 (async () => {
   console.log(
-    "stack      resources  waves (mock deploy, fixed delay per create)  lower bound (longest dependency chain)",
+    "stack      resources  waves (mock deploy, creates released in batches)  lower bound (longest dependency chain)",
   );
   for (const stack of stackNames()) {
     const { waves, lowerBound, resources } = await measuredWaves(stack);

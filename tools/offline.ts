@@ -187,15 +187,18 @@ class WaveGate {
     this.activity++;
   }
 
-  /** Releases batches until `finished` resolves. */
+  /**
+   * Releases batches until the program has returned and nothing more is registered or held. Resources may still
+   * register after the stack's outputs are known (those no output depends on): they are creates like the others.
+   */
   async drive(finished: Promise<unknown>): Promise<void> {
     let done = false;
     void finished.finally(() => (done = true)).catch(() => undefined);
     const QUIET_TURNS = 50;
-    while (!done) {
+    for (;;) {
       let quiet = 0;
       let seen = this.activity;
-      while (quiet < QUIET_TURNS && !done) {
+      while (quiet < QUIET_TURNS) {
         await new Promise<void>((r) => setImmediate(r));
         if (this.activity === seen) quiet++;
         else [quiet, seen] = [0, this.activity];
@@ -203,7 +206,9 @@ class WaveGate {
       if (this.held.length) {
         this.waves++;
         for (const release of this.held.splice(0)) release();
-      } else if (!done) {
+      } else if (done) {
+        return;
+      } else {
         // Waiting on something other than a create (file I/O while loading templates): give it time.
         await new Promise((r) => setTimeout(r, 1));
       }
