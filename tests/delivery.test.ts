@@ -1,9 +1,11 @@
 // How people use the program: CI workflow files that lint clean and keep credentials where they belong, the scripts
 // they run, a Tiltfile for the local loop, and a README whose first lines are the two commands.
 import * as assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import * as YAML from "yaml";
@@ -444,25 +446,199 @@ esac
     });
   });
 
-  it("has a Tiltfile that refuses non-local contexts, deploys dev with pulumi, and serves the UI on 2746", () => {
+  describe("Tiltfile", () => {
     const tiltfile = fs.readFileSync(path.join(ROOT, "Tiltfile"), "utf8");
-    // Starlark is a dialect of Python's grammar: a syntax error here is one for Tilt too.
-    const python = spawnSync("python3", ["-c", "import ast,sys; ast.parse(sys.stdin.read())"], {
-      input: tiltfile,
-      encoding: "utf8",
+    const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
+    const DEV_CONTEXT = stackFile.config["argo-platform:kubeContext"];
+
+    /**
+     * Runs the Tiltfile as Python (Starlark is a dialect of its grammar) with Tilt's functions stubbed to record
+     * their calls: what Tilt would be asked to run, without Tilt.
+     */
+    function evaluate(context: string, config = stackFile.config): { failed?: string; calls: any[] } {
+      const harness = `
+import json, sys
+inp = json.load(sys.stdin)
+calls = []
+class Fail(Exception): pass
+def rec(name):
+    def f(*args, **kwargs):
+        call = {'fn': name, 'args': list(args), 'kwargs': kwargs}
+        calls.append(call)
+        return call
+    return f
+class NS: pass
+v1alpha1 = NS()
+for n in ['ui_button', 'cmd', 'ui_component_location', 'start_on_spec', 'extension_repo']:
+    setattr(v1alpha1, n, rec('v1alpha1.' + n))
+config = NS()
+config.main_dir = '/home/dev/argo-platform'
+def fail(msg): raise Fail(msg)
+env = {'read_yaml': lambda p: inp['files'][p], 'k8s_context': lambda: inp['context'], 'fail': fail,
+       'v1alpha1': v1alpha1, 'config': config, 'TRIGGER_MODE_MANUAL': 'manual', 'TRIGGER_MODE_AUTO': 'auto'}
+for n in ['allow_k8s_contexts', 'local_resource', 'k8s_custom_deploy', 'k8s_resource', 'link', 'port_forward']:
+    env[n] = rec(n)
+try:
+    exec(compile(inp['tiltfile'], 'Tiltfile', 'exec'), env)
+    print(json.dumps({'calls': calls}))
+except Fail as e:
+    print(json.dumps({'failed': str(e), 'calls': calls}))
+`;
+      const r = spawnSync("python3", ["-c", harness], {
+        input: JSON.stringify({ tiltfile, context, files: { "Pulumi.dev.yaml": { ...stackFile, config } } }),
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    }
+
+    /** Every shell script the Tiltfile hands Tilt, with the environment Tilt runs it in. */
+    function scripts(calls: any[]): { where: string; script: string; env: Record<string, string> }[] {
+      const out: { where: string; script: string; env: Record<string, string> }[] = [];
+      const text = (cmd: any) => (Array.isArray(cmd) ? (cmd[0] === "bash" ? cmd[2] : cmd.join(" ")) : cmd);
+      for (const c of calls) {
+        const name = c.args[0] ?? c.kwargs.name;
+        if (c.fn === "local_resource") out.push({ where: name, script: text(c.kwargs.cmd), env: c.kwargs.env ?? {} });
+        if (c.fn === "k8s_custom_deploy") {
+          out.push({ where: `${name} apply`, script: text(c.kwargs.apply_cmd), env: c.kwargs.apply_env ?? {} });
+          out.push({ where: `${name} delete`, script: text(c.kwargs.delete_cmd), env: c.kwargs.delete_env ?? {} });
+        }
+        if (c.fn === "v1alpha1.cmd")
+          out.push({
+            where: name,
+            script: text(c.kwargs.args),
+            env: Object.fromEntries((c.kwargs.env ?? []).map((e: string) => e.split(/=(.*)/s).slice(0, 2))),
+          });
+      }
+      return out;
+    }
+
+    before(function () {
+      if (!has("python3")) this.skip(); // .ci/run installs it
     });
-    if (python.error === undefined) assert.equal(python.status, 0, python.stderr);
-    assert.match(tiltfile, /fail\('Refusing kube context/);
-    assert.match(tiltfile, /pulumi up --stack dev --yes --skip-preview/);
-    assert.match(tiltfile, /port-forward svc\/argo-server 2746:2746/);
-    assert.match(tiltfile, /https:\/\/localhost:2746\/workflows\//);
-    for (const button of ["login-token", "smoke-workflow", "destroy-dev-stack"])
-      assert.match(tiltfile, new RegExp(`'${button}'`));
-    assert.match(tiltfile, /workflowTemplateRef:\n\s+name: platform-smoke-test/);
-    assert.ok(
-      fs.existsSync(path.join(ROOT, "templates", "platform-smoke-test.yaml")),
-      "the smoke workflow's template ships",
-    );
+
+    it("parses as Python and refuses any context but the dev stack's local one", () => {
+      const ok = evaluate(DEV_CONTEXT);
+      assert.equal(ok.failed, undefined);
+      assert.deepEqual(
+        ok.calls.filter((c) => c.fn === "allow_k8s_contexts").map((c) => c.args),
+        [[DEV_CONTEXT]],
+      );
+      assert.match(evaluate("platform-prod").failed!, /Refusing kube context "platform-prod": the dev stack is bound/);
+      const remote = { ...stackFile.config, "argo-platform:kubeContext": "platform-staging" };
+      assert.match(evaluate("platform-staging", remote).failed!, /deploys only to a local cluster/);
+      const odd = { ...stackFile.config, "argo-platform:kubeContext": "kind-x;rm -rf ~" };
+      assert.match(evaluate("kind-x;rm -rf ~", odd).failed!, /only letters, digits/);
+      for (const c of ["kind-argo-platform", "k3d-dev", "docker-desktop", "minikube"])
+        assert.equal(evaluate(c, { ...stackFile.config, "argo-platform:kubeContext": c }).failed, undefined, c);
+    });
+
+    it("names the dev context in every kubectl call and the dev stack in every pulumi call", () => {
+      const all = scripts(evaluate(DEV_CONTEXT).calls);
+      assert.ok(all.length >= 7);
+      let kubectl = 0;
+      let pulumi = 0;
+      for (const { where, script, env } of all) {
+        const check = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+        assert.equal(check.status, 0, `${where}: ${check.stderr}`);
+        for (const m of script.matchAll(/(^|[\s$(;&|])kubectl\b(.*)/gm)) {
+          assert.match(m[2], new RegExp(`^ --context ${DEV_CONTEXT} `), `${where}: ${m[0]}`);
+          kubectl++;
+        }
+        for (const m of script.matchAll(/(^|[\s$(;&|])pulumi\s+([^\n;&|]*)/gm)) {
+          assert.match(m[2], /(^| )--stack dev( |$)/, `${where}: ${m[0]}`);
+          assert.match(env.PULUMI_BACKEND_URL ?? "", /^file:\/\/.*\/\.pulumi-local$/, `${where}: local backend`);
+          assert.equal(env.PULUMI_CONFIG_PASSPHRASE, "local-dev-only", where);
+          pulumi++;
+        }
+      }
+      assert.ok(kubectl >= 5 && pulumi >= 4, `${kubectl} kubectl, ${pulumi} pulumi calls`);
+    });
+
+    it("deploys with k8s_custom_deploy, refreshes first, and forwards 2746 to argo-server's pods", () => {
+      const calls = evaluate(DEV_CONTEXT).calls;
+      const deploy = calls.find((c) => c.fn === "k8s_custom_deploy" && c.args[0] === "argo-platform");
+      const apply: string = deploy.kwargs.apply_cmd[2];
+      assert.match(apply, /pulumi stack select --create --stack dev --non-interactive >&2/);
+      assert.match(apply, /pulumi up --yes --skip-preview --refresh --stack dev --non-interactive >&2/);
+      // stdout is the YAML of what Tilt watches: the two Deployments, and nothing else.
+      const lastLine = apply.trim().split("\n").at(-1)!;
+      assert.match(lastLine, /get deployment argo-server workflow-controller --output yaml$/);
+      assert.ok(
+        apply
+          .split("\n")
+          .filter((l) => /^pulumi /.test(l))
+          .every((l) => l.endsWith(">&2")),
+      );
+      assert.match(deploy.kwargs.delete_cmd[2], /pulumi destroy --yes --stack dev/);
+      for (const dep of ["index.ts", "components", "templates", "Pulumi.dev.yaml"])
+        assert.ok(deploy.kwargs.deps.includes(dep), dep);
+      const resource = calls.find((c) => c.fn === "k8s_resource" && c.args[0] === "argo-platform");
+      assert.deepEqual(resource.kwargs.port_forwards, ["2746:2746"]);
+      assert.equal(resource.kwargs.discovery_strategy, "selectors-only");
+      assert.deepEqual(resource.kwargs.extra_pod_selectors, [
+        { "app.kubernetes.io/part-of": "argo-workflows", "app.kubernetes.io/component": "server" },
+      ]);
+      assert.match(resource.kwargs.links[0].args[0], /^https:\/\/localhost:2746\/workflows\/data-plane$/);
+      assert.ok(!calls.some((c) => c.fn === "local_resource" && c.kwargs.serve_cmd), "no serve_cmd port-forward");
+    });
+
+    it("offers login-token, smoke-workflow and destroy as UI buttons on argo-platform", () => {
+      const calls = evaluate(DEV_CONTEXT).calls;
+      const buttons = calls.filter((c) => c.fn === "v1alpha1.ui_button");
+      assert.deepEqual(
+        buttons.map((b) => b.kwargs.name),
+        ["login-token", "smoke-workflow", "destroy-dev-stack"],
+      );
+      for (const b of buttons) {
+        assert.deepEqual(b.kwargs.location.kwargs, { component_type: "Resource", component_id: "argo-platform" });
+        const cmd = calls.find((c) => c.fn === "v1alpha1.cmd" && c.kwargs.name === `btn-${b.kwargs.name}`);
+        assert.deepEqual(cmd.kwargs.start_on.kwargs.ui_buttons, [b.kwargs.name], "the click starts its command");
+        assert.equal(cmd.kwargs.annotations["tilt.dev/resource"], "argo-platform");
+      }
+      assert.equal(buttons.find((b) => b.kwargs.name === "destroy-dev-stack").kwargs.requires_confirmation, true);
+      const script = (name: string) => calls.find((c) => c.kwargs.name === `btn-${name}`).kwargs.args[2];
+      assert.match(script("login-token"), /create token ui-author-service-account --duration=8h/);
+      assert.match(script("login-token"), /echo "Bearer \$token"/);
+      assert.match(script("smoke-workflow"), /workflowTemplateRef:\n\s+name: platform-smoke-test/);
+      assert.ok(fs.existsSync(path.join(ROOT, "templates", "platform-smoke-test.yaml")), "its template ships");
+      assert.match(script("destroy-dev-stack"), /pulumi destroy --yes --stack dev.*\n.*delete namespace control-plane/);
+      // Buttons, not manual local_resources.
+      assert.deepEqual(
+        calls.filter((c) => c.fn === "local_resource").map((c) => c.args[0]),
+        ["npm-ci"],
+      );
+    });
+
+    it("leaves git status clean on a first run: a git-ignored backend and the dev stack's salt committed", async () => {
+      assert.match(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8"), /^\.pulumi-local\/$/m);
+      // The Pulumi CLI writes `encryptionsalt` into the stack file when it has none (passphrase secrets provider).
+      // The committed one must open with the Tiltfile's passphrase, or the CLI would stop with "incorrect
+      // passphrase". Pulumi's scheme (pkg/secrets/passphrase): v1:<salt>:v1:<nonce>:<AES-256-GCM of "pulumi">,
+      // keyed by PBKDF2-SHA256 (1,000,000 rounds); checked here on the test vector in Pulumi's own manager_test.go.
+      const pbkdf2 = promisify(crypto.pbkdf2);
+      const opens = async (passphrase: string, state: string) => {
+        const [v1, salt, v1b, nonce, sealed] = state.split(":");
+        assert.equal(`${v1}${v1b}`, "v1v1");
+        const key = await pbkdf2(passphrase, Buffer.from(salt, "base64"), 1_000_000, 32, "sha256");
+        const bytes = Buffer.from(sealed, "base64");
+        const d = crypto.createDecipheriv("aes-256-gcm", key, Buffer.from(nonce, "base64"));
+        d.setAuthTag(bytes.subarray(-16));
+        try {
+          return Buffer.concat([d.update(bytes.subarray(0, -16)), d.final()]).toString() === "pulumi";
+        } catch {
+          return false;
+        }
+      };
+      const vector = "v1:fozI5u6B030=:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==";
+      const passphrase = /'PULUMI_CONFIG_PASSPHRASE': '([^']+)'/.exec(tiltfile)![1];
+      const [vectorOpens, wrongOpens, ours] = await Promise.all([
+        opens("password", vector),
+        opens("password123", vector),
+        opens(passphrase, stackFile.encryptionsalt),
+      ]);
+      assert.deepEqual([vectorOpens, wrongOpens, ours], [true, false, true]);
+    });
   });
 
   it("starts the README with the test command and the main command, and names only scripts that exist", () => {
