@@ -1,6 +1,5 @@
 // Reads the stack configuration once, validates every value, and returns one typed, frozen object.
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 
 /** The Pulumi project name: the namespace of every key below (`argo-platform:<key>`). */
 export const PROJECT = "argo-platform";
@@ -20,47 +19,77 @@ export const SECRET_CONFIG_KEYS = [
 const SECRET_KEYS = new Set<string>(SECRET_CONFIG_KEYS);
 
 // --- value checks, each with the sentence a user reads when the value is refused ---
+// (Written here rather than with a schema library: this module loads on every `pulumi preview`, and zod alone cost
+// about 60 ms of it.)
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const dnsLabel = z
-  .string()
-  .max(63, "a DNS-1123 label: at most 63 characters")
-  .regex(DNS_LABEL, "a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+/** Turns a stack value (Pulumi hands every value over as a string) into its typed form, or says what is allowed. */
+type Check<T> = (raw: string) => { value: T } | { error: string };
 
-/** An optional DNS-1123 subdomain (the name of a Secret or a StorageClass); empty means unset. */
-const optionalSubdomain = z
-  .string()
-  .max(253, "a DNS-1123 subdomain: at most 253 characters")
-  .regex(
-    /^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-    "empty, or a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'",
-  );
+/** One key of the project: its check, and its default (a string, as in Pulumi.yaml) or what to say when unset. */
+interface Key<T> {
+  check: Check<T>;
+  /** Used when the stack does not set the key; Pulumi.yaml declares the same (a test keeps the two equal). */
+  default?: string;
+  /** Unset and no default: refused with this sentence. Without it (and without a default) the key is optional. */
+  required?: string;
+}
+
+const text =
+  (pattern: RegExp, allowed: string, maxLength = Infinity): Check<string> =>
+  (raw) =>
+    raw.length <= maxLength && pattern.test(raw) ? { value: raw } : { error: allowed };
+
+const oneOf =
+  <const V extends string>(values: readonly V[], allowed: string): Check<V> =>
+  (raw) =>
+    (values as readonly string[]).includes(raw) ? { value: raw as V } : { error: allowed };
 
 /** Whole numbers arrive from Pulumi as strings ("2"); refuse "2.5", "two" and out-of-range values. */
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `a whole number from ${min} to ${max}`).max(max, `a whole number from ${min} to ${max}`));
+const integer =
+  (min: number, max: number): Check<number> =>
+  (raw) => {
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    return n >= min && n <= max ? { value: n } : { error: `a whole number from ${min} to ${max}` };
+  };
 
-const boolean = z.enum(["true", "false"], "true or false").transform((v) => v === "true");
+const boolean: Check<boolean> = (raw) =>
+  raw === "true" || raw === "false" ? { value: raw === "true" } : { error: "true or false" };
+
+const anything: Check<string> = (raw) => ({ value: raw });
+
+const withDefault = <T>(check: Check<T>, value: string): Key<T> => ({ check, default: value });
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = text(
+  DNS_LABEL,
+  "a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+  63,
+);
+
+/** An optional DNS-1123 subdomain (the name of a Secret or a StorageClass); empty means unset. */
+const optionalSubdomain = text(
+  /^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+  "empty, or a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters",
+  253,
+);
 
 const VERSION = /^v(\d+)\.(\d+)\.(\d+)$/;
-const argoVersion = z
-  .string()
-  .regex(VERSION, "a release tag of the form vX.Y.Z")
-  .refine((v) => !VERSION.test(v) || (compareVersions(v, MINIMUM_ARGO_VERSION) >= 0 && v.startsWith("v4.")), {
-    message: `a v4 release at or above ${MINIMUM_ARGO_VERSION} (Strict mode could be bypassed before it; v5 may change the controller's config schema)`,
-  });
+const argoVersion: Check<string> = (raw) => {
+  if (!VERSION.test(raw)) return { error: "a release tag of the form vX.Y.Z" };
+  return compareVersions(raw, MINIMUM_ARGO_VERSION) >= 0 && raw.startsWith("v4.")
+    ? { value: raw }
+    : {
+        error: `a v4 release at or above ${MINIMUM_ARGO_VERSION} (Strict mode could be bypassed before it; v5 may change the controller's config schema)`,
+      };
+};
 
 /** A PostgreSQL identifier we are willing to interpolate: lower-case, no quoting needed. */
-const pgIdentifier = z
-  .string()
-  .regex(
-    /^[a-z_][a-z0-9_]{0,62}$/,
-    "a PostgreSQL identifier: lower-case letters, digits and '_', at most 63 characters",
-  );
+const pgIdentifier = text(
+  /^[a-z_][a-z0-9_]{0,62}$/,
+  "a PostgreSQL identifier: lower-case letters, digits and '_', at most 63 characters",
+);
+
+const PEM_CERTIFICATES = /^$|^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/;
 
 function isStringMap(text: string): boolean {
   try {
@@ -76,7 +105,7 @@ function isStringMap(text: string): boolean {
   }
 }
 
-const quantity = z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, "a storage size such as 8Gi (Mi, Gi or Ti)");
+const quantity = text(/^[1-9]\d*(Mi|Gi|Ti)$/, "a storage size such as 8Gi (Mi, Gi or Ti)");
 
 export const ARCHIVE_TTL_ALLOWED =
   "a positive duration in a form Argo's TTL parser accepts: <n>d, <n>h, <n>m or <n>s (e.g. 30d); compound Go durations such as 1h30m or 1.5h are refused by Argo";
@@ -100,181 +129,189 @@ export function parseArgoTTL(value: string): number | undefined {
   return /^[+-]?0$/.test(value) ? 0 : undefined;
 }
 
-const archiveTTL = z.string().refine((v) => (parseArgoTTL(v) ?? 0) > 0, { message: ARCHIVE_TTL_ALLOWED });
+const archiveTTL: Check<string> = (raw) =>
+  (parseArgoTTL(raw) ?? 0) > 0 ? { value: raw } : { error: ARCHIVE_TTL_ALLOWED };
 
 /**
  * Every key of the project's namespace, its check and its default. `Pulumi.yaml` declares the same keys with the
- * same defaults (a test keeps the two equal); keys without a default here are optional or mode-dependent.
+ * same defaults (a test keeps the two equal); keys without a default here are required or optional.
  */
-export const CONFIG_SCHEMA = z
-  .object({
-    // No default: a stack that names no cluster must not deploy to whatever kube context happens to be current.
-    kubeContext: z
-      .string("the kube context this stack deploys to (`kubectl config get-contexts`); every stack must set it")
-      .regex(/^\S+$/, "a kube context name (`kubectl config get-contexts`)"),
-    clusterIdentifier: z
-      .string()
-      .regex(/^$|^[A-Za-z0-9][-A-Za-z0-9_.:/]*$/, "empty (the kube context name), or a stable name for the cluster")
-      .default(""),
-    adoptRetainedObjects: boolean.default(false),
-    controlPlaneNamespace: dnsLabel.default("control-plane"),
-    dataPlaneNamespace: dnsLabel.default("data-plane"),
-    argoVersion: argoVersion.default(DEFAULT_ARGO_VERSION),
-    templateReferencing: z
-      .enum(["Strict", "Secure"], "Strict or Secure (case-sensitive: Argo treats anything else as no restriction)")
-      .default("Strict"),
-    templatePolicyAction: z
-      .enum(
-        ["Deny", "Warn", "Audit"],
-        "Deny, Warn or Audit (case-sensitive; Warn and Audit admit what the template rules refuse, for a rollout)",
-      )
-      .default("Deny"),
-    controllerReplicas: integer(1, 5).default(1),
-    serverReplicas: integer(1, 5).default(1),
-    controllerTokenLogin: boolean.default(false),
-    metricsNamespace: dnsLabel.default("monitoring"),
-    serverTlsSecretName: optionalSubdomain.default(""),
-    serverTlsCertificate: z
-      .string()
-      .regex(
-        /^$|^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
-        "empty, or argo-server's PEM certificate chain (with serverTlsKey)",
-      )
-      .default(""),
-    // A secret: its form is argo-server's to check at start, so that no message here ever quotes it.
-    serverTlsKey: z.string().optional(),
-    serverClientNamespaces: z
-      .string()
-      .regex(
-        /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
-        "empty (port-forwards only), or namespace names separated by commas, e.g. ingress-nginx",
-      )
-      .default(""),
-    archiveTTL: archiveTTL.default("30d"),
-    databaseMode: z.enum(["in-cluster", "external"], "in-cluster or external").default("in-cluster"),
-    databaseName: pgIdentifier.default("argo_workflows"),
-    databaseUser: pgIdentifier.default("argo_workflows"),
-    databaseStorageSize: quantity.default("8Gi"),
-    databaseStorageClass: optionalSubdomain.default(""),
-    databaseHost: z
-      .string()
-      .regex(/^$|^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, "empty, or a host name or IPv4 address")
-      .default(""),
-    databasePort: integer(1, 65535).default(5432),
-    databaseSslMode: z
-      .enum(
-        ["require", "verify-ca", "verify-full"],
-        "require, verify-ca or verify-full (Argo must use TLS to an external server)",
-      )
-      .default("verify-full"),
-    databaseCaCertificate: z
-      .string()
-      .regex(
-        /^$|^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/,
-        "empty (the system's CA roots), or PEM certificates (-----BEGIN CERTIFICATE----- ...) of the server's CA",
-      )
-      .default(""),
-    databaseAdminUser: z.string().min(1, "a non-empty role name").default("postgres"),
-    databaseAdminPassword: z.string().optional(),
-    artifactStore: z
-      .enum(
-        ["in-cluster", "s3"],
-        "in-cluster (an object store in the control plane, dev) or s3 (an existing S3 or S3-compatible bucket)",
-      )
-      .default("in-cluster"),
-    artifactBucket: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
-      .default("argo-artifacts"),
-    artifactEndpoint: z
-      .string()
-      .regex(
-        /^$|^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:\d{1,5})?$/,
-        "empty, or host[:port] of the S3 API without a scheme (e.g. s3.eu-west-1.amazonaws.com)",
-      )
-      .default(""),
-    artifactRegion: z
-      .string()
-      .regex(/^$|^[a-z0-9-]+$/, "empty, or a region name such as eu-west-1")
-      .default(""),
-    artifactCredentials: z
-      .enum(
-        ["static", "workload-identity"],
-        "static (an access key pair from artifactAccessKey/artifactSecretKey) or workload-identity (no key: the cloud's identity for the accounts)",
-      )
-      .default("static"),
-    artifactIdentityAnnotations: z
-      .string()
-      .refine(
-        isStringMap,
-        'a JSON object of annotation names to strings, e.g. {"eks.amazonaws.com/role-arn": "arn:..."}',
-      )
-      .default("{}"),
-    artifactAccessKey: z.string().optional(),
-    artifactSecretKey: z.string().optional(),
-    artifactStorageSize: quantity.default("8Gi"),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.databaseMode !== "external") return;
-    if (c.databaseHost === "") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["databaseHost"],
-        message: "set when databaseMode is external (the PostgreSQL server's host name)",
-      });
-    }
-  })
-  .superRefine((c, ctx) => {
-    for (const need of REQUIRED_SECRETS) {
-      if (need.when(c) && !c[need.key]) {
-        ctx.addIssue({
-          code: "custom",
-          path: [need.key],
-          message: `set ${need.reason}: \`pulumi config set --stack <stack> --secret ${PROJECT}:${need.key}\` (it prompts for the value)`,
-        });
-      }
-    }
-  })
-  .superRefine((c, ctx) => {
-    if (c.serverTlsCertificate && c.serverTlsSecretName) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["serverTlsSecretName"],
-        message: "empty when serverTlsCertificate is set (one certificate, from one place)",
-      });
-    }
-    if (c.serverReplicas > 1 && !c.serverTlsCertificate && !c.serverTlsSecretName) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["serverReplicas"],
-        message:
-          "1 unless argo-server has one certificate for all replicas (serverTlsCertificate and serverTlsKey, or serverTlsSecretName): each replica would otherwise make its own self-signed one",
-      });
-    }
-  })
-  .superRefine((c, ctx) => {
-    if (c.artifactStore !== "s3") return;
-    if (c.artifactEndpoint === "") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["artifactEndpoint"],
-        message: "set when artifactStore is s3 (host[:port] of the S3 API, e.g. s3.eu-west-1.amazonaws.com)",
-      });
-    }
-  })
-  .superRefine((c, ctx) => {
-    if (c.controlPlaneNamespace === c.dataPlaneNamespace) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["dataPlaneNamespace"],
-        message:
-          "different from controlPlaneNamespace (keeping workflows out of the controller's namespace is the point of the split)",
-      });
-    }
-  });
+export const CONFIG_KEYS = {
+  // No default: a stack that names no cluster must not deploy to whatever kube context happens to be current.
+  kubeContext: {
+    check: text(/^\S+$/, "a kube context name (`kubectl config get-contexts`)"),
+    required: "the kube context this stack deploys to (`kubectl config get-contexts`); every stack must set it",
+  },
+  clusterIdentifier: withDefault(
+    text(/^$|^[A-Za-z0-9][-A-Za-z0-9_.:/]*$/, "empty (the kube context name), or a stable name for the cluster"),
+    "",
+  ),
+  adoptRetainedObjects: withDefault(boolean, "false"),
+  controlPlaneNamespace: withDefault(dnsLabel, "control-plane"),
+  dataPlaneNamespace: withDefault(dnsLabel, "data-plane"),
+  argoVersion: withDefault(argoVersion, DEFAULT_ARGO_VERSION),
+  templateReferencing: withDefault(
+    oneOf(["Strict", "Secure"], "Strict or Secure (case-sensitive: Argo treats anything else as no restriction)"),
+    "Strict",
+  ),
+  templatePolicyAction: withDefault(
+    oneOf(
+      ["Deny", "Warn", "Audit"],
+      "Deny, Warn or Audit (case-sensitive; Warn and Audit admit what the template rules refuse, for a rollout)",
+    ),
+    "Deny",
+  ),
+  controllerReplicas: withDefault(integer(1, 5), "1"),
+  serverReplicas: withDefault(integer(1, 5), "1"),
+  controllerTokenLogin: withDefault(boolean, "false"),
+  metricsNamespace: withDefault(dnsLabel, "monitoring"),
+  serverTlsSecretName: withDefault(optionalSubdomain, ""),
+  serverTlsCertificate: withDefault(
+    text(PEM_CERTIFICATES, "empty, or argo-server's PEM certificate chain (with serverTlsKey)"),
+    "",
+  ),
+  // A secret: its form is argo-server's to check at start, so that no message here ever quotes it.
+  serverTlsKey: { check: anything } as Key<string | undefined>,
+  serverClientNamespaces: withDefault(
+    text(
+      /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+      "empty (port-forwards only), or namespace names separated by commas, e.g. ingress-nginx",
+    ),
+    "",
+  ),
+  archiveTTL: withDefault(archiveTTL, "30d"),
+  databaseMode: withDefault(oneOf(["in-cluster", "external"], "in-cluster or external"), "in-cluster"),
+  databaseName: withDefault(pgIdentifier, "argo_workflows"),
+  databaseUser: withDefault(pgIdentifier, "argo_workflows"),
+  databaseStorageSize: withDefault(quantity, "8Gi"),
+  databaseStorageClass: withDefault(optionalSubdomain, ""),
+  databaseHost: withDefault(
+    text(/^$|^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, "empty, or a host name or IPv4 address"),
+    "",
+  ),
+  databasePort: withDefault(integer(1, 65535), "5432"),
+  databaseSslMode: withDefault(
+    oneOf(
+      ["require", "verify-ca", "verify-full"],
+      "require, verify-ca or verify-full (Argo must use TLS to an external server)",
+    ),
+    "verify-full",
+  ),
+  databaseCaCertificate: withDefault(
+    text(
+      PEM_CERTIFICATES,
+      "empty (the system's CA roots), or PEM certificates (-----BEGIN CERTIFICATE----- ...) of the server's CA",
+    ),
+    "",
+  ),
+  databaseAdminUser: withDefault(text(/^.+$/, "a non-empty role name"), "postgres"),
+  databaseAdminPassword: { check: anything } as Key<string | undefined>,
+  artifactStore: withDefault(
+    oneOf(
+      ["in-cluster", "s3"],
+      "in-cluster (an object store in the control plane, dev) or s3 (an existing S3 or S3-compatible bucket)",
+    ),
+    "in-cluster",
+  ),
+  artifactBucket: withDefault(
+    text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)"),
+    "argo-artifacts",
+  ),
+  artifactEndpoint: withDefault(
+    text(
+      /^$|^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:\d{1,5})?$/,
+      "empty, or host[:port] of the S3 API without a scheme (e.g. s3.eu-west-1.amazonaws.com)",
+    ),
+    "",
+  ),
+  artifactRegion: withDefault(text(/^$|^[a-z0-9-]+$/, "empty, or a region name such as eu-west-1"), ""),
+  artifactCredentials: withDefault(
+    oneOf(
+      ["static", "workload-identity"],
+      "static (an access key pair from artifactAccessKey/artifactSecretKey) or workload-identity (no key: the cloud's identity for the accounts)",
+    ),
+    "static",
+  ),
+  artifactIdentityAnnotations: withDefault<string>(
+    (raw) =>
+      isStringMap(raw)
+        ? { value: raw }
+        : { error: 'a JSON object of annotation names to strings, e.g. {"eks.amazonaws.com/role-arn": "arn:..."}' },
+    "{}",
+  ),
+  artifactAccessKey: { check: anything } as Key<string | undefined>,
+  artifactSecretKey: { check: anything } as Key<string | undefined>,
+  artifactStorageSize: withDefault(quantity, "8Gi"),
+} satisfies Record<string, Key<unknown>>;
 
-type RawConfig = z.infer<typeof CONFIG_SCHEMA>;
+type RawConfig = { [K in keyof typeof CONFIG_KEYS]: (typeof CONFIG_KEYS)[K] extends Key<infer T> ? T : never };
+
+interface Issue {
+  key: string;
+  message: string;
+}
+
+/** Checks that relate keys to each other; each issue names the key to change. */
+function crossKeyIssues(c: RawConfig): Issue[] {
+  const issues: Issue[] = [];
+  if (c.databaseMode === "external" && c.databaseHost === "")
+    issues.push({
+      key: "databaseHost",
+      message: "set when databaseMode is external (the PostgreSQL server's host name)",
+    });
+  for (const need of REQUIRED_SECRETS) {
+    if (need.when(c) && !c[need.key])
+      issues.push({
+        key: need.key,
+        message: `set ${need.reason}: \`pulumi config set --stack <stack> --secret ${PROJECT}:${need.key}\` (it prompts for the value)`,
+      });
+  }
+  if (c.serverTlsCertificate && c.serverTlsSecretName)
+    issues.push({
+      key: "serverTlsSecretName",
+      message: "empty when serverTlsCertificate is set (one certificate, from one place)",
+    });
+  if (c.serverReplicas > 1 && !c.serverTlsCertificate && !c.serverTlsSecretName)
+    issues.push({
+      key: "serverReplicas",
+      message:
+        "1 unless argo-server has one certificate for all replicas (serverTlsCertificate and serverTlsKey, or serverTlsSecretName): each replica would otherwise make its own self-signed one",
+    });
+  if (c.artifactStore === "s3" && c.artifactEndpoint === "")
+    issues.push({
+      key: "artifactEndpoint",
+      message: "set when artifactStore is s3 (host[:port] of the S3 API, e.g. s3.eu-west-1.amazonaws.com)",
+    });
+  if (c.controlPlaneNamespace === c.dataPlaneNamespace)
+    issues.push({
+      key: "dataPlaneNamespace",
+      message:
+        "different from controlPlaneNamespace (keeping workflows out of the controller's namespace is the point of the split)",
+    });
+  return issues;
+}
+
+/** Each key checked on its own, then (when all pass) against each other; every problem at once. */
+function checkConfig(raw: Record<string, string>): { config: RawConfig } | { issues: Issue[]; unknown: string[] } {
+  const keys = CONFIG_KEYS as Record<string, Key<unknown>>;
+  const unknown = Object.keys(raw).filter((k) => !(k in keys));
+  const issues: Issue[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(keys)) {
+    const given = raw[key] ?? spec.default;
+    if (given === undefined) {
+      if (spec.required) issues.push({ key, message: spec.required });
+      continue;
+    }
+    const checked = spec.check(given);
+    if ("error" in checked) issues.push({ key, message: checked.error });
+    else values[key] = checked.value;
+  }
+  if (unknown.length || issues.length) return { issues, unknown };
+  const config = values as RawConfig;
+  const cross = crossKeyIssues(config);
+  return cross.length ? { issues: cross, unknown: [] } : { config };
+}
 
 /**
  * The secret keys a stack needs, and when: one declaration for the check above and for the offline tools, which
@@ -410,9 +447,9 @@ export function parseConfig(
   for (const [key, value] of Object.entries(all)) {
     if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
   }
-  const result = CONFIG_SCHEMA.safeParse(raw);
-  if (!result.success) throw new ConfigError(describeIssues(stack, raw, result.error.issues));
-  return deepFreeze(toPlatformConfig(stack, result.data, secret));
+  const result = checkConfig(raw);
+  if (!("config" in result)) throw new ConfigError(describeIssues(stack, raw, result.issues, result.unknown));
+  return deepFreeze(toPlatformConfig(stack, result.config, secret));
 }
 
 /** Reads the running stack's configuration through Pulumi's runtime. The one place that reads config. */
@@ -487,20 +524,17 @@ function toPlatformConfig(stack: string, c: RawConfig, secret: (key: string) => 
   };
 }
 
-function describeIssues(stack: string, raw: Record<string, string>, issues: z.core.$ZodIssue[]): string {
-  const lines = issues.map((issue) => {
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys
-        .map(
-          (k) =>
-            `  - ${PROJECT}:${k} = ${JSON.stringify(raw[k])}: not a key of this project (allowed: ${Object.keys(CONFIG_SCHEMA.shape).join(", ")})`,
-        )
-        .join("\n");
-    }
-    const key = String(issue.path[0]);
-    const given = !(key in raw) ? "(not set)" : SECRET_KEYS.has(key) ? "[secret]" : JSON.stringify(raw[key]);
-    return `  - ${PROJECT}:${key} = ${given}: must be ${issue.message.replaceAll("<stack>", stack)}`;
-  });
+function describeIssues(stack: string, raw: Record<string, string>, issues: Issue[], unknown: string[]): string {
+  const lines = [
+    ...unknown.map(
+      (k) =>
+        `  - ${PROJECT}:${k} = ${JSON.stringify(raw[k])}: not a key of this project (allowed: ${Object.keys(CONFIG_KEYS).join(", ")})`,
+    ),
+    ...issues.map(({ key, message }) => {
+      const given = !(key in raw) ? "(not set)" : SECRET_KEYS.has(key) ? "[secret]" : JSON.stringify(raw[key]);
+      return `  - ${PROJECT}:${key} = ${given}: must be ${message.replaceAll("<stack>", stack)}`;
+    }),
+  ];
   return `Invalid configuration for stack "${stack}":\n${lines.join("\n")}`;
 }
 
