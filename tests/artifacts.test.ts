@@ -71,6 +71,11 @@ describe("artifacts and logs", () => {
       /^quay\.io\/minio\/minio:RELEASE\.[\dT-]+Z@sha256:[0-9a-f]{64}$/,
     );
     assert.deepEqual(sts.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
+    // The data path comes last: MinIO reads flags only before it (as in Argo's quick-start manifest).
+    const command: string[] = sts.spec.template.spec.containers[0].command;
+    assert.deepEqual(command.slice(0, 2), ["minio", "server"]);
+    assert.equal(command.at(-1), "/data");
+    assert.ok(command.slice(2, -1).every((arg, i) => (i % 2 === 0 ? arg.startsWith("--") : !arg.startsWith("--"))));
     assert.ok(resource(r, "kubernetes:core/v1:Namespace", "control-plane").options.retainOnDelete);
     // The store's credentials are generated, secret, and the same in both Secrets.
     const passwords = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword");

@@ -97,15 +97,17 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
                 {
                   name: "minio",
                   image: OBJECT_STORE_IMAGE,
-                  // --certs-dir: MinIO would create ~/.minio/certs, on a read-only root filesystem.
+                  // Flags before the data path: MinIO's command line stops reading flags at the first argument
+                  // (Argo's quick-start writes it the same way). --certs-dir: MinIO would create ~/.minio/certs, on
+                  // a read-only root filesystem.
                   command: [
                     "minio",
                     "server",
-                    "/data",
                     "--address",
                     `:${OBJECT_STORE_PORT}`,
                     "--certs-dir",
                     "/tmp/certs",
+                    "/data",
                   ],
                   ports: [{ name: "s3", containerPort: OBJECT_STORE_PORT }],
                   env: [
