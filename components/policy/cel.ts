@@ -158,6 +158,25 @@ export function specAndTemplates(o: SpecAndTemplates): CelRule {
 }
 
 /**
+ * The admission side of `specAndEveryTemplate`: one condition, `bad(x)`, on the spec and on every template, and the
+ * message `message(x, where)` for whichever breaks it first (`where` is "spec." for the spec, "" for a template).
+ */
+export function onSpecAndEveryTemplate(
+  ruleId: string,
+  bad: (x: string) => string,
+  message: (x: string, where: string) => string,
+): CelRule {
+  return specAndTemplates({
+    ruleId,
+    specBad: bad(SPEC),
+    specMessage: message(SPEC, "spec."),
+    templates: "all",
+    templateBad: bad,
+    templateMessage: (t) => message(t, ""),
+  });
+}
+
+/**
  * CEL for one field of the pod's securityContext as template `t`'s pod gets it: the template's own merged over
  * templateDefaults' when either has one (used whole, addSchedulingConstraints in workflowpod.go), else the
  * workflow spec's merged over workflowDefaults' (`workflowDefault`, workflow/util/merge.go).

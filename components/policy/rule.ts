@@ -55,6 +55,15 @@ export function violation(ruleId: string, path: string, message: string): Violat
   return { ruleId, path, message };
 }
 
+/**
+ * The fields a workflow spec and each of its templates both carry (a template's own value beats the spec's): calls
+ * `visit` with the spec and then every template (templateDefaults included), each with its path.
+ */
+export function specAndEveryTemplate(w: WorkflowView, visit: (o: Record<string, any>, at: string) => void): void {
+  visit(w.spec, w.at);
+  for (const t of w.templates) visit(t.template, t.path);
+}
+
 /** The pod-level securityContexts a workflow spec writes: the spec's, and each pod-building template's own. */
 export function writtenPodSecurityContexts(w: WorkflowView): { path: string; sc: Record<string, any> }[] {
   const out: { path: string; sc: Record<string, any> }[] = [];

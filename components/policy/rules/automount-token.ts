@@ -1,5 +1,5 @@
 // Rule automount-token: no workflow container gets a Kubernetes API token mounted.
-import { SPEC, opt, specAndTemplates } from "../cel.ts";
+import { opt, onSpecAndEveryTemplate } from "../cel.ts";
 import { list, obj } from "../pods.ts";
 import type { Rule, Violation } from "../rule.ts";
 import { violation } from "../rule.ts";
@@ -58,13 +58,6 @@ export const automountToken: Rule = {
     const bad = (x: string) => `(${automount(x)} || ${projected(x)})`;
     const message = (x: string, where: string) =>
       `(${automount(x)} ? '${where}automountServiceAccountToken is true: set it to false or remove it' : '${where}volumes: a projected serviceAccountToken source mints an API token; remove it') + '; workflow containers get no API token'`;
-    return specAndTemplates({
-      ruleId: ID,
-      specBad: bad(SPEC),
-      specMessage: message(SPEC, "spec."),
-      templates: "all",
-      templateBad: bad,
-      templateMessage: (t) => message(t, ""),
-    });
+    return onSpecAndEveryTemplate(ID, bad, message);
   },
 };

@@ -1,8 +1,8 @@
 // Rule executor-service-account: the init and wait containers use the executor account's token and no other.
 import { NAMES } from "../../shared/kube.ts";
-import { SPEC, lit, opt, specAndTemplates } from "../cel.ts";
+import { lit, opt, onSpecAndEveryTemplate } from "../cel.ts";
 import type { Rule, Violation } from "../rule.ts";
-import { violation } from "../rule.ts";
+import { violation, specAndEveryTemplate } from "../rule.ts";
 
 const ID = "executor-service-account";
 const ACCOUNT = NAMES.executorServiceAccount;
@@ -31,21 +31,13 @@ export const executorServiceAccount: Rule = {
           ),
         );
     };
-    visit(w.spec, w.at);
-    for (const t of w.templates) visit(t.template, t.path);
+    specAndEveryTemplate(w, visit);
     return out;
   },
   cel: () => {
     const bad = (x: string) => `!(${opt(x, "executor.serviceAccountName")}.orValue('') in ${lit(ALLOWED)})`;
     const message = (x: string, where: string) =>
       `'${where}executor.serviceAccountName is "' + string(${x}.executor.serviceAccountName) + '": set it to ${ACCOUNT} or remove it'`;
-    return specAndTemplates({
-      ruleId: ID,
-      specBad: bad(SPEC),
-      specMessage: message(SPEC, "spec."),
-      templates: "all",
-      templateBad: bad,
-      templateMessage: (t) => message(t, ""),
-    });
+    return onSpecAndEveryTemplate(ID, bad, message);
   },
 };

@@ -1,7 +1,7 @@
 // Rule pod-spec-patch: no template rewrites the pod the controller builds.
 import { SPEC, specAndTemplates } from "../cel.ts";
 import type { Rule, Violation } from "../rule.ts";
-import { violation } from "../rule.ts";
+import { violation, specAndEveryTemplate } from "../rule.ts";
 
 const ID = "pod-spec-patch";
 
@@ -28,8 +28,7 @@ export const podSpecPatch: Rule = {
           ),
         );
     };
-    visit(w.spec, w.at);
-    for (const t of w.templates) visit(t.template, t.path);
+    specAndEveryTemplate(w, visit);
     return out;
   },
   cel: () => {

@@ -1,8 +1,8 @@
 // Rule service-account: every pod runs as the data plane's executor account, whatever the template says.
 import { NAMES } from "../../shared/kube.ts";
-import { SPEC, lit, specAndTemplates } from "../cel.ts";
+import { lit, onSpecAndEveryTemplate } from "../cel.ts";
 import type { Rule, Violation } from "../rule.ts";
-import { violation } from "../rule.ts";
+import { violation, specAndEveryTemplate } from "../rule.ts";
 
 const ID = "service-account";
 const ACCOUNT = NAMES.executorServiceAccount;
@@ -32,21 +32,13 @@ export const serviceAccount: Rule = {
           ),
         );
     };
-    visit(w.spec, w.at);
-    for (const t of w.templates) visit(t.template, t.path);
+    specAndEveryTemplate(w, visit);
     return out;
   },
   cel: () => {
     const bad = (x: string) => `!(${x}.?serviceAccountName.orValue('') in ${lit(ALLOWED)})`;
     const message = (x: string, where: string) =>
       `'${where}serviceAccountName is "' + string(${x}.serviceAccountName) + '": set it to ${ACCOUNT} or remove it; workflows here run only as ${ACCOUNT}'`;
-    return specAndTemplates({
-      ruleId: ID,
-      specBad: bad(SPEC),
-      specMessage: message(SPEC, "spec."),
-      templates: "all",
-      templateBad: bad,
-      templateMessage: (t) => message(t, ""),
-    });
+    return onSpecAndEveryTemplate(ID, bad, message);
   },
 };
