@@ -1,5 +1,5 @@
 // The stack's binding to its one cluster: the Kubernetes providers every object is created through.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface ClusterBindingArgs {

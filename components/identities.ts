@@ -1,5 +1,5 @@
 // Every identity of the platform: its ServiceAccount (automount off), its Roles and RoleBindings, and the executor's token Secret.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import * as rules from "./rbac-rules.ts";
 import type { Component } from "./shared/kube.ts";

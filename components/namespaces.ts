@@ -1,5 +1,5 @@
 // The two namespaces, labelled for Pod Security `restricted`, with their `default` accounts' token automount switched off.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { labels, logicalName } from "./shared/kube.ts";
 

@@ -1,5 +1,5 @@
 // Ingress rules of both namespaces: deny by default, then open exactly the ports something must reach.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, logicalName, metadata, selectorLabels } from "./shared/kube.ts";
 

@@ -64,6 +64,31 @@ describe("hygiene", () => {
     assert.deepEqual(toolchain("./index.ts"), toolchain("./tools/bench/one-namespace.js"));
   });
 
+  for (const stack of stackNames()) {
+    it(`loads only the Kubernetes API groups it uses, never the package index with Helm and YAML (${stack})`, () => {
+      // A fresh process, as a `pulumi preview` is: the runner itself loads nothing of @pulumi/kubernetes.
+      const out = spawnSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          "import { createRequire } from 'node:module'; " +
+            "const { loadReviewConfig, runProgram } = await import('./tools/offline.ts'); " +
+            `await runProgram(loadReviewConfig('${stack}')); ` +
+            "console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)" +
+            ".filter((f) => /node_modules[\\\\/]@pulumi[\\\\/]kubernetes[\\\\/]/.test(f))" +
+            ".map((f) => f.replace(/^.*@pulumi[\\\\/]kubernetes[\\\\/]/, '').replaceAll('\\\\', '/'))));",
+        ],
+        { cwd: ROOT, encoding: "utf8" },
+      );
+      assert.equal(out.status, 0, out.stderr);
+      const loaded: string[] = JSON.parse(out.stdout);
+      assert.ok(loaded.includes("core/v1/namespace.js"), "the run created Kubernetes objects");
+      const heavy = loaded.filter((f) => f === "index.js" || /^(helm|yaml|kustomize)\//.test(f));
+      assert.deepEqual(heavy, [], "import Kubernetes groups through components/shared/k8s.ts");
+    });
+  }
+
   it("keeps the committed template validator in step with Argo's vendored schema", () => {
     assert.ok(
       fs.readFileSync(GENERATED_VALIDATOR, "utf8") === validatorSource(),

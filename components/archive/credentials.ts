@@ -1,5 +1,5 @@
 // What the Argo components need to reach the archive database, and the Secret that carries its credentials.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";

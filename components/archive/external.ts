@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";

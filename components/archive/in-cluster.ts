@@ -1,5 +1,5 @@
 // A single PostgreSQL StatefulSet in the control plane that holds the workflow archive (development stacks).
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import {
   NAMES,

@@ -1,6 +1,6 @@
 // The workflow-controller-configmap: strict template-only mode, workflow defaults, hardened pods, and the archive.
 import * as crypto from "node:crypto";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import type { ArchiveConnection } from "../archive/credentials.ts";

@@ -1,5 +1,5 @@
 // The workflow-controller Deployment: namespaced to the control plane, managing workflows in the data plane only.
-import type * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, resources } from "../shared/kube.ts";
 import { PORTS } from "../network-policies.ts";

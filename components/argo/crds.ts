@@ -1,5 +1,5 @@
 // The eight argoproj.io/v1alpha1 CustomResourceDefinitions of Argo Workflows v4.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { labels } from "../shared/kube.ts";
 

@@ -1,6 +1,6 @@
 // argo-server: the UI and API over https on 2746, in client auth mode only, and its Service.
 import * as crypto from "node:crypto";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, logicalName, metadata, resources, selectorLabels } from "../shared/kube.ts";
 import { PORTS } from "../network-policies.ts";

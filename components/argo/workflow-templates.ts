@@ -1,7 +1,7 @@
 // The WorkflowTemplate library: YAML files in templates/, validated before anything is registered, created in the data plane.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { checkWorkflowSpec } from "../policy/rules/index.ts";

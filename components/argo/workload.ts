@@ -1,5 +1,5 @@
 // What the controller and server Deployments share: a hardened pod for one Argo binary, and its disruption budget.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Component } from "../shared/kube.ts";
 import {

@@ -1,5 +1,5 @@
 // The dev stack's artifact store: a single S3-compatible server (MinIO) in the control plane, with a kept volume.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {

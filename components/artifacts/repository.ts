@@ -1,5 +1,5 @@
 // The data plane's default artifact repository: where steps pass artifacts and where every pod's logs are kept.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";

@@ -1,6 +1,6 @@
 // The template rules at the API server: a ValidatingAdmissionPolicy generated from the rule registry, the Workflow
 // status policy, and their bindings, so what the UI (or kubectl) sends is judged as the repository check judges it.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";
 import { SHARED_VARIABLES } from "./cel.ts";

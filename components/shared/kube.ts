@@ -1,5 +1,5 @@
 // Naming, labels and the hardened pod building blocks that every component shares.
-import type * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "./k8s.ts";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** Names that people and Argo rely on. They are part of the product's interface: change them only with a migration. */
