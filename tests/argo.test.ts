@@ -7,11 +7,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { unknownKeys } from "../components/argo/schema.ts";
-import { TEMPLATES_DIR, loadTemplates } from "../components/argo/workflow-templates.ts";
+import { TEMPLATES_DIR, loadTemplates, templateProblems } from "../components/argo/workflow-templates.ts";
 import { CONTROLLER_CONFIG_KEYS, unknownConfigKeys } from "./argo-config-keys.ts";
 import type { ProgramRun } from "../tools/offline.ts";
 import { loadReviewConfig, loadStackConfig, runProgram } from "../tools/offline.ts";
 import { measuredWaves } from "../tools/waves.ts";
+import { corpus } from "./policy/support.ts";
 import type { K8sObject } from "./support.ts";
 import { object, objects, projectCopy, resource, run, stackNames, withOverrides } from "./support.ts";
 
@@ -286,6 +287,30 @@ describe("Argo Workflows", () => {
         (await run("dev")).outputs.workflowTemplates,
         templates.map((t) => t.name),
       );
+    });
+
+    it("finds the same unknown keys with the generated validator as by walking Argo's published schema", () => {
+      // Every object of every corpus template gets a key no Argo type declares: the closed ones must name it, maps
+      // (labels, parameters' values) and free-form objects must not, and both enforcers of isClosed must agree.
+      const PLANTED = "plantedUnknownKey";
+      const plant = (value: any): any => {
+        if (Array.isArray(value)) return value.map(plant);
+        if (!value || typeof value !== "object") return value;
+        return { ...Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plant(v)])), [PLANTED]: "x" };
+      };
+      let closed = 0;
+      for (const entry of corpus()) {
+        const body = plant(entry.body);
+        const byValidator = templateProblems(body)
+          .filter((p) => p.message.startsWith("is not a field"))
+          .map((p) => p.path)
+          .sort();
+        const byWalk = unknownKeys(body, "io.argoproj.workflow.v1alpha1.WorkflowTemplate").sort();
+        assert.deepEqual(byValidator, byWalk, entry.file);
+        assert.ok(byWalk.includes(PLANTED) && byWalk.includes(`spec.${PLANTED}`), entry.file);
+        closed += byWalk.length;
+      }
+      assert.ok(closed > 1000, `${closed} planted keys found`);
     });
 
     it("refuses a broken template with the file name and the path of each problem", async () => {
