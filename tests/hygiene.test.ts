@@ -64,6 +64,32 @@ describe("hygiene", () => {
     assert.deepEqual(toolchain("./index.ts"), toolchain("./tools/bench/one-namespace.js"));
   });
 
+  it("benchmarks start-up with a runner that loads only what the language host loads before a program", () => {
+    // Anything the runner loaded would be free for the program in `npm run bench:startup`, though a real preview
+    // pays for it: the runner may load the SDK (through require, as cmd/run does) and its own files, nothing else.
+    const out = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        "import { createRequire, registerHooks } from 'node:module'; const seen = []; " +
+          "registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); " +
+          "await import('./tools/runner.ts'); " +
+          "console.log(JSON.stringify([...seen, ...Object.keys(createRequire(import.meta.url).cache)]));",
+      ],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    assert.equal(out.status, 0, out.stderr);
+    const loaded: string[] = JSON.parse(out.stdout).map((f: string) => f.replace(/^file:\/\//, ""));
+    const own = loaded
+      .filter((f) => f.startsWith(ROOT) && !f.includes("node_modules"))
+      .map((f) => path.relative(ROOT, f));
+    assert.deepEqual(own.sort(), ["tools/runner.ts", "tools/sdk-internals.ts", "tools/urn.ts"]);
+    const packages = new Set(loaded.map((f) => /node_modules[\\/](@[^\\/]+[\\/][^\\/]+|[^\\/@]+)/.exec(f)?.[1]));
+    assert.ok(packages.has("@pulumi/pulumi"));
+    for (const p of ["yaml", "@pulumi/kubernetes", "@pulumi/random", "ajv"]) assert.ok(!packages.has(p), p);
+  });
+
   for (const stack of stackNames()) {
     it(`loads only the Kubernetes API groups it uses, never the package index with Helm and YAML (${stack})`, () => {
       // A fresh process, as a `pulumi preview` is: the runner itself loads nothing of @pulumi/kubernetes.

@@ -3,7 +3,7 @@
 // runner (tools/offline.ts) and exit: module loading, any compiling, and evaluating the program.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { ROOT } from "./offline.ts";
+import { ROOT, loadReviewConfig } from "./offline.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 
@@ -32,12 +32,13 @@ const ROWS: { label: string; nodeArgs: string[]; program: string }[] = [
 
 /** Runs all rows in turn, RUNS times, so that a busy moment of the machine hits every row alike. */
 function measure(): number[][] {
+  const config = JSON.stringify(loadReviewConfig("dev"));
   const times: number[][] = ROWS.map(() => []);
   for (let i = 0; i < RUNS; i++) {
     ROWS.forEach((row, r) => {
       const out = spawnSync(
         process.execPath,
-        [...row.nodeArgs, "tools/bench/evaluate.ts", path.join(ROOT, row.program), "dev"],
+        [...row.nodeArgs, "tools/bench/evaluate.ts", path.join(ROOT, row.program), config],
         { cwd: ROOT, encoding: "utf8" },
       );
       if (out.status !== 0) throw new Error(`${row.label}: ${out.stderr}`);
