@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import * as YAML from "yaml";
-import { ROOT } from "../tools/offline.ts";
+import { ROOT, loadReviewConfig } from "../tools/offline.ts";
 import { need, sdkInternals } from "../tools/sdk-internals.ts";
 import { GENERATED_VALIDATOR, validatorSource } from "../tools/generate-validator.ts";
 import { run, stackNames } from "./support.ts";
@@ -91,27 +91,35 @@ describe("hygiene", () => {
   });
 
   for (const stack of stackNames()) {
-    it(`loads only the Kubernetes API groups it uses, never the package index with Helm and YAML (${stack})`, () => {
-      // A fresh process, as a `pulumi preview` is: the runner itself loads nothing of @pulumi/kubernetes.
+    it(`loads only what it uses: the Kubernetes API groups, not the package index; the SDK's js-yaml (${stack})`, () => {
+      // A fresh process, as a `pulumi preview` is, whose runner loads nothing of the program's (see above).
       const out = spawnSync(
         process.execPath,
         [
           "--input-type=module",
           "-e",
-          "import { createRequire } from 'node:module'; " +
-            "const { loadReviewConfig, runProgram } = await import('./tools/offline.ts'); " +
-            `await runProgram(loadReviewConfig('${stack}')); ` +
-            "console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)" +
-            ".filter((f) => /node_modules[\\\\/]@pulumi[\\\\/]kubernetes[\\\\/]/.test(f))" +
-            ".map((f) => f.replace(/^.*@pulumi[\\\\/]kubernetes[\\\\/]/, '').replaceAll('\\\\', '/'))));",
+          "import { createRequire, registerHooks } from 'node:module'; const seen = []; " +
+            "registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); " +
+            "const { runProgram } = await import('./tools/runner.ts'); " +
+            "await runProgram(JSON.parse(process.argv[1])); " +
+            "console.log(JSON.stringify([...seen, ...Object.keys(createRequire(import.meta.url).cache)]));",
+          JSON.stringify(loadReviewConfig(stack)),
         ],
         { cwd: ROOT, encoding: "utf8" },
       );
       assert.equal(out.status, 0, out.stderr);
-      const loaded: string[] = JSON.parse(out.stdout);
-      assert.ok(loaded.includes("core/v1/namespace.js"), "the run created Kubernetes objects");
-      const heavy = loaded.filter((f) => f === "index.js" || /^(helm|yaml|kustomize)\//.test(f));
+      const loaded = (JSON.parse(out.stdout) as string[]).map((f) => f.replace(/^file:\/\//, "").replaceAll("\\", "/"));
+      const k8s = loaded
+        .filter((f) => f.includes("/@pulumi/kubernetes/"))
+        .map((f) => f.replace(/^.*\/@pulumi\/kubernetes\//, ""));
+      assert.ok(k8s.includes("core/v1/namespace.js"), "the run created Kubernetes objects");
+      const heavy = k8s.filter((f) => f === "index.js" || /^(helm|yaml|kustomize)\//.test(f));
       assert.deepEqual(heavy, [], "import Kubernetes groups through components/shared/k8s.ts");
+      // YAML through the js-yaml copy @pulumi/pulumi has already loaded (components/shared/yaml.ts), no other.
+      assert.deepEqual(
+        loaded.filter((f) => /\/node_modules\/yaml\/|js-yaml\/dist\//.test(f)),
+        [],
+      );
     });
   }
 

@@ -2,10 +2,10 @@
 import * as crypto from "node:crypto";
 import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 import type { ArchiveConnection } from "../archive/credentials.ts";
 import { SECRET_KEYS } from "../archive/credentials.ts";
 import { ARGO_UID, NAMES, logicalName, metadata, resources } from "../shared/kube.ts";
+import { stringifyYaml } from "../shared/yaml.ts";
 
 /** Completed Workflow objects leave the cluster after a day; the archive keeps them for archiveTTL. */
 export const COMPLETED_WORKFLOW_TTL_SECONDS = 86_400;
@@ -133,7 +133,7 @@ export class ControllerConfig extends pulumi.ComponentResource {
     // diff names the setting that changed.
     const data = archive.host.apply((host) => {
       const settings = controllerSettings(args, { ...archive, host });
-      return Object.fromEntries(Object.entries(settings).map(([key, value]) => [key, YAML.stringify(value)]));
+      return Object.fromEntries(Object.entries(settings).map(([key, value]) => [key, stringifyYaml(value)]));
     });
     this.configMap = new k8s.core.v1.ConfigMap(
       logicalName(args.controlPlaneName, NAMES.controllerConfigMap),

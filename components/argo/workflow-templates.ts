@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 import { checkWorkflowSpec } from "../policy/rules/index.ts";
 import { labels, logicalName } from "../shared/kube.ts";
+import { parseAllYaml } from "../shared/yaml.ts";
 import { validate } from "./schema/workflow-template.validate.generated.js";
 
 export const TEMPLATES_DIR = path.resolve(import.meta.dirname, "..", "..", "templates");
@@ -38,12 +38,10 @@ export function loadTemplates(dir: string = TEMPLATES_DIR): LoadedTemplate[] {
     const report = (where: string, what: string) => problems.push(`${file}: ${where}: ${what}`);
     let body: any;
     try {
-      // YAML 1.1, as kubectl and the API machinery read it: `mode: 0755` is octal, `yes` is a boolean.
-      const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, f), "utf8"), { version: "1.1" });
-      const errors = docs.flatMap((d) => d.errors);
-      if (errors.length) throw new Error(errors[0].message);
+      // As kubectl reads it (go-yaml v2's YAML 1.1 scalars): `mode: 0755` is octal, `yes` is a boolean.
+      const docs = parseAllYaml(fs.readFileSync(path.join(dir, f), "utf8"));
       if (docs.length !== 1) throw new Error(`expected exactly one YAML document, found ${docs.length}`);
-      body = docs[0].toJS();
+      body = docs[0];
     } catch (e) {
       report("(file)", `not valid YAML: ${(e as Error).message}`);
       continue;

@@ -1,9 +1,9 @@
 // The data plane's default artifact repository: where steps pass artifacts and where every pod's logs are kept.
 import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";
 import { CREDENTIAL_KEYS } from "./object-store.ts";
+import { stringifyYaml } from "../shared/yaml.ts";
 
 /**
  * Key of the default entry. Versioned, as Argo's quick-start recommends: a workflow records the key it used
@@ -88,7 +88,7 @@ export class ArtifactRepository extends pulumi.ComponentResource {
         metadata: metadata(args.dataPlane, NAMES.artifactRepositories, "artifact-store", {
           annotations: { [DEFAULT_REPOSITORY_ANNOTATION]: DEFAULT_REPOSITORY_KEY },
         }),
-        data: { [DEFAULT_REPOSITORY_KEY]: YAML.stringify(repositorySettings(args)) },
+        data: { [DEFAULT_REPOSITORY_KEY]: stringifyYaml(repositorySettings(args)) },
       },
       // A workflow that starts before the Secret exists would fail its first artifact upload.
       { parent: this, dependsOn: secrets },

@@ -1,7 +1,7 @@
 // Shared by the policy tests: the corpus with its expected verdicts, and the generated policies as the program renders them.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as YAML from "yaml";
+import { parseAllYaml } from "../../components/shared/yaml.ts";
 import { RULES_POLICY_NAME, STATUS_POLICY_NAME } from "../../components/policy/admission.ts";
 import type { AdmissionRequest, Verdict } from "./admission-engine.ts";
 import { evaluatePolicy } from "./admission-engine.ts";
@@ -35,8 +35,8 @@ export function corpus(): CorpusEntry[] {
       const line = /^# expect: (.+)$/m.exec(text);
       if (!line) throw new Error(`${file} has no "# expect:" line`);
       const words = line[1].trim().split(/\s+/);
-      // YAML 1.1, as the repository check and the API machinery read it.
-      const body = YAML.parse(text, { version: "1.1" });
+      // As the repository check reads it (kubectl's YAML 1.1 scalars).
+      const body = parseAllYaml(text)[0] as any;
       return {
         file,
         body,
