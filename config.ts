@@ -1,5 +1,5 @@
 // Reads the stack configuration once, validates every value, and returns one typed, frozen object.
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./components/shared/pulumi.ts";
 
 /** The Pulumi project name: the namespace of every key below (`argo-platform:<key>`). */
 export const PROJECT = "argo-platform";

@@ -1,5 +1,5 @@
 // The platform: one component per concern, wired from a validated config and template set; returns the stack outputs.
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./components/shared/pulumi.ts";
 import type { PlatformConfig } from "./config.ts";
 import { parseArgoTTL } from "./config.ts";
 import { ARCHIVE_COMPONENT } from "./components/archive/credentials.ts";

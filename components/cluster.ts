@@ -1,6 +1,6 @@
 // The stack's binding to its one cluster: the Kubernetes providers every object is created through.
 import * as k8s from "./shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./shared/pulumi.ts";
 
 export interface ClusterBindingArgs {
   /** Kube context of the stack's cluster, from the ambient kubeconfig (`$KUBECONFIG` or ~/.kube/config). Required. */

@@ -1,9 +1,10 @@
 // Every identity of the platform: its ServiceAccount (automount off), its Roles and RoleBindings, and the executor's token Secret.
 import * as k8s from "./shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./shared/pulumi.ts";
 import * as rules from "./rbac-rules.ts";
 import type { Component } from "./shared/kube.ts";
 import { NAMES, logicalName, metadata } from "./shared/kube.ts";
+import type { ServiceAccount } from "@pulumi/kubernetes/core/v1/index.js";
 
 export interface IdentitiesArgs {
   /** Name of the control-plane namespace (an output of Namespaces, so objects wait for it). */
@@ -91,7 +92,7 @@ export class Identities extends pulumi.ComponentResource {
       roleName: string,
       component: Component,
       roleRules: rules.Rule[],
-      subjects: k8s.core.v1.ServiceAccount[],
+      subjects: ServiceAccount[],
     ) => {
       const role = new k8s.rbac.v1.Role(
         logicalName(where.name, roleName),

@@ -1,6 +1,6 @@
 // The two namespaces, labelled for Pod Security `restricted`, with their `default` accounts' token automount switched off.
 import * as k8s from "./shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./shared/pulumi.ts";
 import { labels, logicalName } from "./shared/kube.ts";
 
 /** Pod Security Standards level and the Kubernetes minor version its rules are pinned to (not `latest`). */

@@ -1,6 +1,6 @@
 // Ingress rules of both namespaces: deny by default, then open exactly the ports something must reach.
 import * as k8s from "./shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./shared/pulumi.ts";
 import { NAMES, logicalName, metadata, selectorLabels } from "./shared/kube.ts";
 
 export const PORTS = { server: 2746, metrics: 9090, postgres: 5432, objectStore: 9000 } as const;

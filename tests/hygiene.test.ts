@@ -90,6 +90,28 @@ describe("hygiene", () => {
     for (const p of ["yaml", "@pulumi/kubernetes", "@pulumi/random", "ajv"]) assert.ok(!packages.has(p), p);
   });
 
+  it("requires the CommonJS SDKs instead of importing them, so no preview builds an ES-module facade of one", () => {
+    // An `import` of a CommonJS package makes Node parse it (and what it re-exports) for export names: ~20 ms for
+    // @pulumi/pulumi alone. Program modules reach the SDKs through components/shared/ (or import types only).
+    const programFiles = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const file = path.join(dir, e.name);
+        if (e.isDirectory()) return programFiles(file);
+        return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [file] : [];
+      });
+    const files = [
+      ...programFiles(path.join(ROOT, "components")),
+      ...["index.ts", "platform.ts", "config.ts"].map((f) => path.join(ROOT, f)),
+    ];
+    const offending = files.flatMap((file) =>
+      [
+        ...fs.readFileSync(file, "utf8").matchAll(/^(import|export)(?! type)[^;]*?from "(@pulumi\/[^"]+|js-yaml)";/gms),
+      ].map((m) => `${path.relative(ROOT, file)}: ${m[0].replace(/\s+/g, " ")}`),
+    );
+    assert.deepEqual(offending, []);
+    assert.ok(files.length >= 40, `${files.length} program files`);
+  });
+
   for (const stack of stackNames()) {
     it(`loads only what it uses: the Kubernetes API groups, not the package index; the SDK's js-yaml (${stack})`, () => {
       // A fresh process, as a `pulumi preview` is, whose runner loads nothing of the program's (see above).

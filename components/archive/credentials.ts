@@ -1,8 +1,9 @@
 // What the Argo components need to reach the archive database, and the Secret that carries its credentials.
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import * as pulumi from "../shared/pulumi.ts";
+import * as random from "../shared/random.ts";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";
+import type { Secret } from "@pulumi/kubernetes/core/v1/index.js";
 
 /** Where the archive lives; becomes the `persistence.postgresql` block of the controller's ConfigMap. */
 export interface ArchiveConnection {
@@ -48,7 +49,7 @@ export function credentialsSecret(
   controlPlane: { input: pulumi.Input<string>; name: string },
   username: pulumi.Input<string>,
   password: pulumi.Output<string>,
-): k8s.core.v1.Secret {
+): Secret {
   const aliases = ARCHIVE_COMPONENT.types
     .filter((t) => t !== parentType)
     .map((t) => ({ parent: pulumi.createUrn(ARCHIVE_COMPONENT.name, t) }));

@@ -1,14 +1,18 @@
 // Argo's own role and database on an existing PostgreSQL server (staging and production stacks).
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as k8s from "../shared/k8s.ts";
-import * as postgresql from "@pulumi/postgresql";
-import * as pulumi from "@pulumi/pulumi";
+import type * as PostgreSql from "@pulumi/postgresql";
+import * as pulumi from "../shared/pulumi.ts";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";
 import type { ArchiveConnection } from "./credentials.ts";
 import { archivePassword, credentialsSecret } from "./credentials.ts";
+
+// Required, not imported, like the other provider SDKs (components/shared/pulumi.ts says why).
+const postgresql: typeof PostgreSql = createRequire(import.meta.url)("@pulumi/postgresql");
 
 export interface ExternalPostgresArgs {
   controlPlane: pulumi.Input<string>;

@@ -1,6 +1,6 @@
 // A single PostgreSQL StatefulSet in the control plane that holds the workflow archive (development stacks).
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../shared/pulumi.ts";
 import {
   NAMES,
   RESTRICTED_CONTAINER_SECURITY_CONTEXT,

@@ -1,11 +1,12 @@
 // The workflow-controller-configmap: strict template-only mode, workflow defaults, hardened pods, and the archive.
 import * as crypto from "node:crypto";
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../shared/pulumi.ts";
 import type { ArchiveConnection } from "../archive/credentials.ts";
 import { SECRET_KEYS } from "../archive/credentials.ts";
 import { ARGO_UID, NAMES, logicalName, metadata, resources } from "../shared/kube.ts";
 import { stringifyYaml } from "../shared/yaml.ts";
+import type { ConfigMap } from "@pulumi/kubernetes/core/v1/index.js";
 
 /** Completed Workflow objects leave the cluster after a day; the archive keeps them for archiveTTL. */
 export const COMPLETED_WORKFLOW_TTL_SECONDS = 86_400;
@@ -122,7 +123,7 @@ export function controllerSettings(
 }
 
 export class ControllerConfig extends pulumi.ComponentResource {
-  public readonly configMap: k8s.core.v1.ConfigMap;
+  public readonly configMap: ConfigMap;
   /** SHA-256 of the ConfigMap's data: on the pod templates, so a change rolls the binaries (they read it at start). */
   public readonly checksum: pulumi.Output<string>;
 

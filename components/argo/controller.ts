@@ -1,16 +1,16 @@
 // The workflow-controller Deployment: namespaced to the control plane, managing workflows in the data plane only.
-import type * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../shared/pulumi.ts";
 import { NAMES, resources } from "../shared/kube.ts";
 import { PORTS } from "../network-policies.ts";
 import type { ArgoBinaryArgs } from "./workload.ts";
 import { argoWorkload } from "./workload.ts";
+import type { Deployment } from "@pulumi/kubernetes/apps/v1/index.js";
 
 /** Everything the controller takes is shared with argo-server. */
 export type WorkflowControllerArgs = ArgoBinaryArgs;
 
 export class WorkflowController extends pulumi.ComponentResource {
-  public readonly deployment: k8s.apps.v1.Deployment;
+  public readonly deployment: Deployment;
 
   constructor(name: string, args: WorkflowControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("argo-platform:argo:WorkflowController", name, {}, opts);

@@ -1,7 +1,8 @@
 // The eight argoproj.io/v1alpha1 CustomResourceDefinitions of Argo Workflows v4.
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../shared/pulumi.ts";
 import { labels } from "../shared/kube.ts";
+import type { CustomResourceDefinition } from "@pulumi/kubernetes/apiextensions/v1/index.js";
 
 interface Kind {
   kind: string;
@@ -119,7 +120,7 @@ function crdSpec(k: Kind): k8s.types.input.apiextensions.v1.CustomResourceDefini
 
 export class ArgoCrds extends pulumi.ComponentResource {
   /** CRDs by kind; custom resources must name theirs in dependsOn. */
-  public readonly byKind: Record<string, k8s.apiextensions.v1.CustomResourceDefinition> = {};
+  public readonly byKind: Record<string, CustomResourceDefinition> = {};
 
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("argo-platform:argo:Crds", name, {}, opts);

@@ -1,11 +1,13 @@
 // argo-server: the UI and API over https on 2746, in client auth mode only, and its Service.
 import * as crypto from "node:crypto";
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../shared/pulumi.ts";
 import { NAMES, logicalName, metadata, resources, selectorLabels } from "../shared/kube.ts";
 import { PORTS } from "../network-policies.ts";
 import type { ArgoBinaryArgs } from "./workload.ts";
 import { argoWorkload } from "./workload.ts";
+import type { Service } from "@pulumi/kubernetes/core/v1/index.js";
+import type { Deployment } from "@pulumi/kubernetes/apps/v1/index.js";
 
 /** Where argo-server's certificate comes from. */
 export type ServerTls =
@@ -27,8 +29,8 @@ export function serverTlsSecretName(tls: ServerTls): string | undefined {
 }
 
 export class ArgoServer extends pulumi.ComponentResource {
-  public readonly deployment: k8s.apps.v1.Deployment;
-  public readonly service: k8s.core.v1.Service;
+  public readonly deployment: Deployment;
+  public readonly service: Service;
 
   constructor(name: string, args: ArgoServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("argo-platform:argo:ArgoServer", name, {}, opts);

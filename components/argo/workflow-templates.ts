@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../shared/pulumi.ts";
 import { checkWorkflowSpec } from "../policy/rules/index.ts";
 import { labels, logicalName } from "../shared/kube.ts";
 import { parseAllYaml } from "../shared/yaml.ts";

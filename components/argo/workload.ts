@@ -2,6 +2,7 @@
 import * as k8s from "../shared/k8s.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Component } from "../shared/kube.ts";
+import type { Deployment } from "@pulumi/kubernetes/apps/v1/index.js";
 import {
   API_ACCESS_MOUNT,
   ARGO_UID,
@@ -56,7 +57,7 @@ export interface ArgoWorkloadArgs {
 }
 
 /** A Deployment of one Argo binary, plus a PodDisruptionBudget when it runs more than one replica. */
-export function argoWorkload(args: ArgoWorkloadArgs): k8s.apps.v1.Deployment {
+export function argoWorkload(args: ArgoWorkloadArgs): Deployment {
   const b = args.binary;
   const caDir = "/etc/argo-platform/archive-ca";
   const caVolume: k8s.types.input.core.v1.Volume[] = b.databaseCaConfigMap

@@ -1,7 +1,7 @@
 // The dev stack's artifact store: a single S3-compatible server (MinIO) in the control plane, with a kept volume.
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import * as pulumi from "../shared/pulumi.ts";
+import * as random from "../shared/random.ts";
 import {
   NAMES,
   RESTRICTED_CONTAINER_SECURITY_CONTEXT,

@@ -1,6 +1,6 @@
 // The data plane's default artifact repository: where steps pass artifacts and where every pod's logs are kept.
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../shared/pulumi.ts";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";
 import { CREDENTIAL_KEYS } from "./object-store.ts";
 import { stringifyYaml } from "../shared/yaml.ts";

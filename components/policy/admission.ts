@@ -1,11 +1,15 @@
 // The template rules at the API server: a ValidatingAdmissionPolicy generated from the rule registry, the Workflow
 // status policy, and their bindings, so what the UI (or kubectl) sends is judged as the repository check judges it.
 import * as k8s from "../shared/k8s.ts";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../shared/pulumi.ts";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";
 import { SHARED_VARIABLES } from "./cel.ts";
 import { RULES, RULE_CONTEXT } from "./rules/index.ts";
 import { STATUS_VALIDATIONS, STATUS_VARIABLES } from "./status.ts";
+import type {
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from "@pulumi/kubernetes/admissionregistration/v1/index.js";
 
 /** What a binding does with a refused request (the stack setting `templatePolicyAction`). */
 export type PolicyAction = "Deny" | "Warn" | "Audit";
@@ -84,10 +88,10 @@ export interface TemplatePolicyArgs {
 
 /** Both policies and their bindings. Cluster-scoped objects: one platform per cluster, like the Argo CRDs. */
 export class TemplatePolicy extends pulumi.ComponentResource {
-  public readonly rulesPolicy: k8s.admissionregistration.v1.ValidatingAdmissionPolicy;
-  public readonly rulesBinding: k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
-  public readonly statusPolicy: k8s.admissionregistration.v1.ValidatingAdmissionPolicy;
-  public readonly statusBinding: k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
+  public readonly rulesPolicy: ValidatingAdmissionPolicy;
+  public readonly rulesBinding: ValidatingAdmissionPolicyBinding;
+  public readonly statusPolicy: ValidatingAdmissionPolicy;
+  public readonly statusBinding: ValidatingAdmissionPolicyBinding;
   /** The bindings' validationActions. */
   public readonly validationActions: string[];
 
@@ -100,7 +104,7 @@ export class TemplatePolicy extends pulumi.ComponentResource {
         { metadata: metadata(undefined, policyName, "platform"), spec },
         { parent: this },
       );
-    const binding = (p: k8s.admissionregistration.v1.ValidatingAdmissionPolicy, policyName: string) =>
+    const binding = (p: ValidatingAdmissionPolicy, policyName: string) =>
       new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
         logicalName(undefined, policyName),
         {
