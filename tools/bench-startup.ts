@@ -1,6 +1,7 @@
 // `npm run bench:startup`: what every `pulumi preview` pays to evaluate this program, against the floor.
-// Each row is the median wall time of fresh processes that load a program under Pulumi's mocks through the same
-// runner (tools/offline.ts) and exit: module loading, any compiling, and evaluating the program.
+// Each row is the median wall time of fresh processes that run a program under Pulumi's mocks through the same
+// harness (tools/bench/evaluate.mjs: plain JavaScript that loads only what the language host loads before a
+// program) and exit: module loading, any compiling, and evaluating the program.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ROOT, loadReviewConfig } from "./offline.ts";
@@ -38,7 +39,7 @@ function measure(): number[][] {
     ROWS.forEach((row, r) => {
       const out = spawnSync(
         process.execPath,
-        [...row.nodeArgs, "tools/bench/evaluate.ts", path.join(ROOT, row.program), config],
+        [...row.nodeArgs, "tools/bench/evaluate.mjs", path.join(ROOT, row.program), config],
         { cwd: ROOT, encoding: "utf8" },
       );
       if (out.status !== 0) throw new Error(`${row.label}: ${out.stderr}`);
