@@ -1,31 +1,38 @@
-// The Kubernetes API groups this program uses, required one by one instead of imported through `@pulumi/kubernetes`.
+// The Kubernetes API versions this program uses, required one by one instead of imported through `@pulumi/kubernetes`.
 //
-// The package's index loads every group and, eagerly, its Helm, YAML and Kustomize support (with js-yaml, glob and
-// their dependencies): about 80 more modules and 50–80 ms on every `pulumi preview`, none of which this program
-// uses. Each group's index loads its resource classes lazily, so this costs only the classes a stack creates. They
-// are required rather than imported: an ES-module import would make Node parse each CommonJS index for its export
-// names (about 10 ms more). Components import `* as k8s` from here and write `k8s.core.v1.Namespace` as they would
-// with the package; a class's instance type is `InstanceType<typeof k8s.apps.v1.Deployment>` (shortened where used).
+// The package's index loads every API group and version and, eagerly, its Helm, YAML and Kustomize support (with
+// js-yaml, glob and their dependencies): about 100 more modules and 50–80 ms on every `pulumi preview`, none of
+// which this program uses. Each version's index loads its resource classes lazily, so this costs only the classes
+// a stack creates. They are required rather than imported: an ES-module import would make Node parse each CommonJS
+// index for its export names. Components import `* as k8s` from here and write `k8s.core.v1.Namespace` as they
+// would with the package; a class's instance type comes from a type-only import of its version's index.
 // tests/hygiene.test.ts fails if a stack's run loads the package's index again.
 import { createRequire } from "node:module";
-import type * as AdmissionRegistration from "@pulumi/kubernetes/admissionregistration/index.js";
-import type * as ApiExtensions from "@pulumi/kubernetes/apiextensions/index.js";
-import type * as Apps from "@pulumi/kubernetes/apps/index.js";
-import type * as Core from "@pulumi/kubernetes/core/index.js";
-import type * as Networking from "@pulumi/kubernetes/networking/index.js";
-import type * as Policy from "@pulumi/kubernetes/policy/index.js";
+import type * as AdmissionRegistrationV1 from "@pulumi/kubernetes/admissionregistration/v1/index.js";
+import type * as CustomResources from "@pulumi/kubernetes/apiextensions/customResource.js";
+import type * as ApiExtensionsV1 from "@pulumi/kubernetes/apiextensions/v1/index.js";
+import type * as AppsV1 from "@pulumi/kubernetes/apps/v1/index.js";
+import type * as CoreV1 from "@pulumi/kubernetes/core/v1/index.js";
+import type * as NetworkingV1 from "@pulumi/kubernetes/networking/v1/index.js";
+import type * as PolicyV1 from "@pulumi/kubernetes/policy/v1/index.js";
 import type * as KubernetesProvider from "@pulumi/kubernetes/provider.js";
-import type * as Rbac from "@pulumi/kubernetes/rbac/index.js";
+import type * as RbacV1 from "@pulumi/kubernetes/rbac/v1/index.js";
 
 const require = createRequire(import.meta.url);
+const sdk = (path: string) => require(`@pulumi/kubernetes/${path}`);
 
-export const admissionregistration: typeof AdmissionRegistration = require("@pulumi/kubernetes/admissionregistration/index.js");
-export const apiextensions: typeof ApiExtensions = require("@pulumi/kubernetes/apiextensions/index.js");
-export const apps: typeof Apps = require("@pulumi/kubernetes/apps/index.js");
-export const core: typeof Core = require("@pulumi/kubernetes/core/index.js");
-export const networking: typeof Networking = require("@pulumi/kubernetes/networking/index.js");
-export const policy: typeof Policy = require("@pulumi/kubernetes/policy/index.js");
-export const rbac: typeof Rbac = require("@pulumi/kubernetes/rbac/index.js");
-export const { Provider } = require("@pulumi/kubernetes/provider.js") as typeof KubernetesProvider;
+export const admissionregistration: { v1: typeof AdmissionRegistrationV1 } = {
+  v1: sdk("admissionregistration/v1/index.js"),
+};
+export const apiextensions: { v1: typeof ApiExtensionsV1; CustomResource: typeof CustomResources.CustomResource } = {
+  v1: sdk("apiextensions/v1/index.js"),
+  CustomResource: sdk("apiextensions/customResource.js").CustomResource,
+};
+export const apps: { v1: typeof AppsV1 } = { v1: sdk("apps/v1/index.js") };
+export const core: { v1: typeof CoreV1 } = { v1: sdk("core/v1/index.js") };
+export const networking: { v1: typeof NetworkingV1 } = { v1: sdk("networking/v1/index.js") };
+export const policy: { v1: typeof PolicyV1 } = { v1: sdk("policy/v1/index.js") };
+export const rbac: { v1: typeof RbacV1 } = { v1: sdk("rbac/v1/index.js") };
+export const { Provider } = sdk("provider.js") as typeof KubernetesProvider;
 export type Provider = KubernetesProvider.Provider;
 export type * as types from "@pulumi/kubernetes/types/index.js";
