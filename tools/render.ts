@@ -70,7 +70,7 @@ export function manifests(run: ProgramRun): Record<string, any>[] {
  * path) makes anything precomputed for one stack or key useless for another. A guessable value (a word, a short PIN)
  * could be confirmed by guessing and comparing digests, which is why no real secret reaches this file: offline,
  * `secure:` stack values are replaced by a placeholder before the program runs, and the mock provider's generated
- * passwords are constant ("mock" and "x"s, see tools/offline.ts mockState). A digest therefore changes when the
+ * passwords are constant ("mock" and "x"s, see tools/runner.ts mockState). A digest therefore changes when the
  * program puts a different (placeholder or derived) value in a place; a real rotation shows as the RandomPassword's
  * replacement instead. Keep the key-path format stable: changing it makes every secret look changed across it.
  */

@@ -24,7 +24,7 @@ export function dependencyDepth(run: ProgramRun): number {
   return Math.max(...run.resources.filter((r) => r.custom).map(visit));
 }
 
-/** Runs the stack counting creation waves (deterministically: see WaveGate in offline.ts), next to the lower bound. */
+/** Runs the stack counting creation waves (deterministically: see WaveGate in runner.ts), next to the lower bound. */
 export async function measuredWaves(stack: string): Promise<{ waves: number; lowerBound: number; resources: number }> {
   const run = await runProgram(loadReviewConfig(stack), { countWaves: true });
   return {
