@@ -2,9 +2,10 @@
 // unchanged: the program's YAML, on the js-yaml the SDK already loads, against go-yaml v2's rules and the corpus.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { TEMPLATES_DIR } from "../components/argo/workflow-templates.ts";
+import { TEMPLATES_DIR, loadTemplates } from "../components/argo/workflow-templates.ts";
 import { parseAllYaml, stringifyYaml } from "../components/shared/yaml.ts";
 import { kubernetesObjects } from "../tools/offline.ts";
 import { CORPUS_DIR } from "./policy/support.ts";
@@ -79,7 +80,29 @@ describe("YAML as kubectl reads it", () => {
     assert.deepEqual(parseAllYaml("y: 1\nx: 3"), [{ true: 1, x: 3 }]);
     assert.deepEqual(parseAllYaml("on: 1"), [{ true: 1 }]);
     assert.equal(parseAllYaml("a: 1\n---\nb: 2").length, 2);
-    assert.throws(() => parseAllYaml("a: 1\na: 2"), /duplicated mapping key/);
+    assert.throws(() => parseAllYaml("a: 1\na: 2"), /^Error: duplicated mapping key at line 2, column 1$/);
+    assert.throws(
+      () => parseAllYaml("metadata:\n  name: x\n   bad: [\n"),
+      /^Error: bad indentation .* at line 3, column 7$/,
+    );
+  });
+
+  it("refuses a template that is not YAML on one line naming the file, the line and the column", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "templates-"));
+    try {
+      fs.writeFileSync(path.join(dir, "broken.yaml"), "kind: WorkflowTemplate\nmetadata:\n  name: x\n   bad: [\n");
+      assert.throws(
+        () => loadTemplates(dir),
+        (e: Error) => {
+          const lines = e.message.split("\n");
+          assert.equal(lines.length, 2, e.message);
+          assert.match(lines[1], /broken\.yaml: \(file\): not valid YAML: bad indentation .* at line 4, column 7$/);
+          return true;
+        },
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reads every shipped and corpus template as the YAML 1.1 reader it replaces did", () => {

@@ -1,7 +1,7 @@
 // Runs the Pulumi program in-process under Pulumi's mock runtime, for a stack configuration, and returns what it registers.
-// It loads what the language host loads before the program and nothing more: the SDK through require, as
-// `cmd/run` in @pulumi/pulumi does, and none of the program's own modules or dependencies (reading stack files is
-// tools/offline.ts's job), so the start-up benchmark charges the program with everything it loads itself.
+// Besides its own files it loads only what the language host loads before a program, the SDK through require (as
+// `cmd/run` in @pulumi/pulumi does), and none of the program's modules or dependencies (reading stack files is
+// tools/offline.ts's job): a test that looks at what a run loads (tests/hygiene.test.ts) sees the program's own.
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";

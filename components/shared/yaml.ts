@@ -95,9 +95,16 @@ export const GO_YAML_V2_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   ],
 });
 
-/** Every document in `text`, as kubectl would read them; throws js-yaml's error (with line and column) if invalid. */
+/** Every document in `text`, as kubectl would read them; if it is not YAML, one line says why and where. */
 export function parseAllYaml(text: string): unknown[] {
-  return jsyaml.loadAll(text, undefined, { schema: GO_YAML_V2_SCHEMA });
+  try {
+    return jsyaml.loadAll(text, undefined, { schema: GO_YAML_V2_SCHEMA });
+  } catch (e) {
+    // js-yaml's own message quotes the surrounding lines, which would break a list of problems apart.
+    const { reason, mark } = e as JsYaml.YAMLException;
+    if (!reason || !mark) throw e;
+    throw new Error(`${reason} at line ${mark.line + 1}, column ${mark.column + 1}`, { cause: e });
+  }
 }
 
 /**
