@@ -29,4 +29,4 @@ export type Config = Pulumi.Config;
 export type Output<T> = Pulumi.Output<T>;
 export type Resource = Pulumi.Resource;
 export type RunError = Pulumi.RunError;
-export type { ComponentResourceOptions, CustomResourceOptions, Input, Inputs } from "@pulumi/pulumi";
+export type { ComponentResourceOptions, Input } from "@pulumi/pulumi";
