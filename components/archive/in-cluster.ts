@@ -1,16 +1,7 @@
 // A single PostgreSQL StatefulSet in the control plane that holds the workflow archive (development stacks).
-import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "../shared/pulumi.ts";
-import {
-  NAMES,
-  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-  logicalName,
-  metadata,
-  resources,
-  restrictedPodSecurityContext,
-  keptDataClaim,
-  selectorLabels,
-} from "../shared/kube.ts";
+import { keptServer } from "../shared/kept-server.ts";
+import { NAMES, RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources } from "../shared/kube.ts";
 import { PORTS } from "../network-policies.ts";
 import type { ArchiveConnection } from "./credentials.ts";
 import { SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials.ts";
@@ -62,82 +53,58 @@ export class InClusterPostgres extends pulumi.ComponentResource {
     const password = archivePassword("archive-password", this);
     const secret = credentialsSecret(this, TYPE, cp, args.user, password);
 
-    new k8s.core.v1.Service(
-      logicalName(cp.name, NAMES.archiveDatabaseService),
-      {
-        metadata: metadata(cp.input, NAMES.archiveDatabaseService, "archive-database"),
-        spec: {
-          selector: selectorLabels("archive-database"),
-          ports: [{ name: "postgres", port: PORTS.postgres, targetPort: "postgres" }],
-        },
-      },
-      { parent: this },
-    );
-
     const pgIsReady = ["pg_isready", "--host=127.0.0.1", `--username=${args.user}`, `--dbname=${args.database}`];
     // Not protected: the archive is the volume, not the StatefulSet. A destroy deletes the StatefulSet and keeps its
     // claim (persistentVolumeClaimRetentionPolicy, and the control-plane namespace is retained), so the next `up`
     // creates a StatefulSet of the same name that binds the same claim again, and the password sync lets Argo in.
-    new k8s.apps.v1.StatefulSet(
-      logicalName(cp.name, NAMES.archiveDatabaseService),
-      {
-        metadata: metadata(cp.input, NAMES.archiveDatabaseService, "archive-database"),
-        spec: {
-          serviceName: NAMES.archiveDatabaseService,
-          replicas: 1,
-          selector: { matchLabels: selectorLabels("archive-database") },
-          template: {
-            metadata: { labels: metadata(undefined, NAMES.archiveDatabaseService, "archive-database").labels },
-            spec: {
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurityContext(POSTGRES_UID),
-              containers: [
-                {
-                  name: "postgres",
-                  image: POSTGRES_IMAGE,
-                  ports: [{ name: "postgres", containerPort: PORTS.postgres }],
-                  env: [
-                    { name: "POSTGRES_DB", value: args.database },
-                    { name: "POSTGRES_USER", value: args.user },
-                    // The password is read from the mounted Secret, never put in the environment.
-                    { name: "POSTGRES_PASSWORD_FILE", value: `/run/secrets/archive/${SECRET_KEYS.password}` },
-                    // A subdirectory, so initdb creates it with the right owner inside the mounted volume.
-                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                    // For the password sync below: the local socket (the image's own scripts unset it for theirs).
-                    { name: "PGHOST", value: "/var/run/postgresql" },
-                  ],
-                  lifecycle: { postStart: { exec: { command: ["sh", "-c", SYNC_PASSWORD_SCRIPT] } } },
-                  securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-                  resources: resources("100m", "256Mi", "1", "1Gi"),
-                  readinessProbe: { exec: { command: pgIsReady }, periodSeconds: 10, timeoutSeconds: 5 },
-                  livenessProbe: {
-                    exec: { command: pgIsReady },
-                    initialDelaySeconds: 30,
-                    periodSeconds: 30,
-                    timeoutSeconds: 5,
-                    failureThreshold: 6,
-                  },
-                  volumeMounts: [
-                    { name: "data", mountPath: "/var/lib/postgresql/data" },
-                    { name: "credentials", mountPath: "/run/secrets/archive", readOnly: true },
-                    // The root filesystem is read-only; PostgreSQL writes its socket and lock files and temp files here.
-                    { name: "run", mountPath: "/var/run/postgresql" },
-                    { name: "tmp", mountPath: "/tmp" },
-                  ],
-                },
-              ],
-              volumes: [
-                { name: "credentials", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
-                { name: "run", emptyDir: {} },
-                { name: "tmp", emptyDir: {} },
-              ],
-            },
-          },
-          ...keptDataClaim("archive-database", args.storageSize, args.storageClass),
+    keptServer(this, {
+      controlPlane: cp.input,
+      controlPlaneName: cp.name,
+      name: NAMES.archiveDatabaseService,
+      component: "archive-database",
+      port: { name: "postgres", port: PORTS.postgres },
+      uid: POSTGRES_UID,
+      container: {
+        name: "postgres",
+        image: POSTGRES_IMAGE,
+        ports: [{ name: "postgres", containerPort: PORTS.postgres }],
+        env: [
+          { name: "POSTGRES_DB", value: args.database },
+          { name: "POSTGRES_USER", value: args.user },
+          // The password is read from the mounted Secret, never put in the environment.
+          { name: "POSTGRES_PASSWORD_FILE", value: `/run/secrets/archive/${SECRET_KEYS.password}` },
+          // A subdirectory, so initdb creates it with the right owner inside the mounted volume.
+          { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+          // For the password sync below: the local socket (the image's own scripts unset it for theirs).
+          { name: "PGHOST", value: "/var/run/postgresql" },
+        ],
+        lifecycle: { postStart: { exec: { command: ["sh", "-c", SYNC_PASSWORD_SCRIPT] } } },
+        securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+        resources: resources("100m", "256Mi", "1", "1Gi"),
+        readinessProbe: { exec: { command: pgIsReady }, periodSeconds: 10, timeoutSeconds: 5 },
+        livenessProbe: {
+          exec: { command: pgIsReady },
+          initialDelaySeconds: 30,
+          periodSeconds: 30,
+          timeoutSeconds: 5,
+          failureThreshold: 6,
         },
+        volumeMounts: [
+          { name: "data", mountPath: "/var/lib/postgresql/data" },
+          { name: "credentials", mountPath: "/run/secrets/archive", readOnly: true },
+          // The root filesystem is read-only; PostgreSQL writes its socket and lock files and temp files here.
+          { name: "run", mountPath: "/var/run/postgresql" },
+          { name: "tmp", mountPath: "/tmp" },
+        ],
       },
-      { parent: this },
-    );
+      volumes: [
+        { name: "credentials", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
+        { name: "run", emptyDir: {} },
+        { name: "tmp", emptyDir: {} },
+      ],
+      storageSize: args.storageSize,
+      storageClass: args.storageClass,
+    });
 
     this.connection = {
       // Spelt out rather than taken from the Service's outputs: the name is fixed, and waiting for the Service

@@ -2,16 +2,8 @@
 import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "../shared/pulumi.ts";
 import * as random from "../shared/random.ts";
-import {
-  NAMES,
-  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-  logicalName,
-  metadata,
-  resources,
-  restrictedPodSecurityContext,
-  keptDataClaim,
-  selectorLabels,
-} from "../shared/kube.ts";
+import { keptServer } from "../shared/kept-server.ts";
+import { NAMES, RESTRICTED_CONTAINER_SECURITY_CONTEXT, logicalName, metadata, resources } from "../shared/kube.ts";
 
 /**
  * The release Argo's own quick-start pins at v4.1.2 (manifests/quick-start/base/minio/minio-deploy.yaml), by digest:
@@ -63,80 +55,48 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    new k8s.core.v1.Service(
-      logicalName(cp, NAMES.objectStoreService),
-      {
-        metadata: metadata(args.controlPlane, NAMES.objectStoreService, "artifact-store"),
-        spec: {
-          selector: selectorLabels("artifact-store"),
-          ports: [{ name: "s3", port: OBJECT_STORE_PORT, targetPort: "s3" }],
-        },
-      },
-      { parent: this },
-    );
-
     const fromSecret = (key: string) => ({ secretKeyRef: { name: secret.metadata.name, key } });
     // Like the archive: the data is the claim, kept when the StatefulSet goes (retention policy) and, on dev, when
     // the stack is destroyed (the control-plane namespace is retained). MinIO takes its root credentials from the
     // environment at every start and does not encrypt the objects with them, so the new credentials of the next
     // `up` open the old data.
-    new k8s.apps.v1.StatefulSet(
-      logicalName(cp, NAMES.objectStoreService),
-      {
-        metadata: metadata(args.controlPlane, NAMES.objectStoreService, "artifact-store"),
-        spec: {
-          serviceName: NAMES.objectStoreService,
-          replicas: 1,
-          selector: { matchLabels: selectorLabels("artifact-store") },
-          template: {
-            metadata: { labels: metadata(undefined, NAMES.objectStoreService, "artifact-store").labels },
-            spec: {
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurityContext(OBJECT_STORE_UID),
-              containers: [
-                {
-                  name: "minio",
-                  image: OBJECT_STORE_IMAGE,
-                  // Flags before the data path: MinIO's command line stops reading flags at the first argument
-                  // (Argo's quick-start writes it the same way). --certs-dir: MinIO would create ~/.minio/certs, on
-                  // a read-only root filesystem.
-                  command: [
-                    "minio",
-                    "server",
-                    "--address",
-                    `:${OBJECT_STORE_PORT}`,
-                    "--certs-dir",
-                    "/tmp/certs",
-                    "/data",
-                  ],
-                  ports: [{ name: "s3", containerPort: OBJECT_STORE_PORT }],
-                  env: [
-                    { name: "MINIO_ROOT_USER", valueFrom: fromSecret(CREDENTIAL_KEYS.accessKey) },
-                    { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(CREDENTIAL_KEYS.secretKey) },
-                    { name: "MINIO_BROWSER", value: "off" },
-                  ],
-                  securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-                  resources: resources("50m", "128Mi", "1", "1Gi"),
-                  readinessProbe: { httpGet: { path: "/minio/health/ready", port: "s3" }, periodSeconds: 10 },
-                  livenessProbe: {
-                    httpGet: { path: "/minio/health/live", port: "s3" },
-                    initialDelaySeconds: 10,
-                    periodSeconds: 30,
-                  },
-                  volumeMounts: [
-                    { name: "data", mountPath: "/data" },
-                    { name: "tmp", mountPath: "/tmp" },
-                  ],
-                },
-              ],
-              volumes: [{ name: "tmp", emptyDir: {} }],
-            },
-          },
-          ...keptDataClaim("artifact-store", args.storageSize, args.storageClass),
+    keptServer(this, {
+      controlPlane: args.controlPlane,
+      controlPlaneName: cp,
+      name: NAMES.objectStoreService,
+      component: "artifact-store",
+      port: { name: "s3", port: OBJECT_STORE_PORT },
+      uid: OBJECT_STORE_UID,
+      container: {
+        name: "minio",
+        image: OBJECT_STORE_IMAGE,
+        // Flags before the data path: MinIO's command line stops reading flags at the first argument (Argo's
+        // quick-start writes it the same way). --certs-dir: MinIO would create ~/.minio/certs, on a read-only root
+        // filesystem.
+        command: ["minio", "server", "--address", `:${OBJECT_STORE_PORT}`, "--certs-dir", "/tmp/certs", "/data"],
+        ports: [{ name: "s3", containerPort: OBJECT_STORE_PORT }],
+        env: [
+          { name: "MINIO_ROOT_USER", valueFrom: fromSecret(CREDENTIAL_KEYS.accessKey) },
+          { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(CREDENTIAL_KEYS.secretKey) },
+          { name: "MINIO_BROWSER", value: "off" },
+        ],
+        securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+        resources: resources("50m", "128Mi", "1", "1Gi"),
+        readinessProbe: { httpGet: { path: "/minio/health/ready", port: "s3" }, periodSeconds: 10 },
+        livenessProbe: {
+          httpGet: { path: "/minio/health/live", port: "s3" },
+          initialDelaySeconds: 10,
+          periodSeconds: 30,
         },
+        volumeMounts: [
+          { name: "data", mountPath: "/data" },
+          { name: "tmp", mountPath: "/tmp" },
+        ],
       },
-      { parent: this },
-    );
+      volumes: [{ name: "tmp", emptyDir: {} }],
+      storageSize: args.storageSize,
+      storageClass: args.storageClass,
+    });
 
     this.endpoint = `${NAMES.objectStoreService}.${cp}.svc:${OBJECT_STORE_PORT}`;
     this.registerOutputs({ endpoint: this.endpoint, accessKey: this.accessKey, secretKey: this.secretKey });

@@ -126,26 +126,6 @@ export const API_ACCESS_MOUNT: k8s.types.input.core.v1.VolumeMount = {
   readOnly: true,
 };
 
-/**
- * The data volume of a single-replica StatefulSet that holds state (the archive, the artifact store): one claim
- * `data`, kept when the StatefulSet is deleted or scaled, so a new StatefulSet of the same name binds it again.
- */
-export function keptDataClaim(component: Component, storageSize: string, storageClass: string) {
-  return {
-    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-    volumeClaimTemplates: [
-      {
-        metadata: { name: "data", labels: metadata(undefined, "data", component).labels },
-        spec: {
-          accessModes: ["ReadWriteOnce"],
-          ...(storageClass ? { storageClassName: storageClass } : {}),
-          resources: { requests: { storage: storageSize } },
-        },
-      },
-    ],
-  };
-}
-
 /** Resource requests and limits, written once per workload where it is declared. */
 export function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
   return { requests: { cpu: cpuRequest, memory: memoryRequest }, limits: { cpu: cpuLimit, memory: memoryLimit } };
