@@ -10,6 +10,22 @@ import { need, sdkInternals } from "../tools/sdk-internals.ts";
 import { GENERATED_VALIDATOR, validatorSource } from "../tools/generate-validator.ts";
 import { run, stackNames } from "./support.ts";
 
+/**
+ * Every file a fresh Node process loads (imported or required) when run with `args`, as paths with `/`: start-up
+ * cost is a matter of which modules a run loads, so that is what these tests look at.
+ */
+function filesLoaded(args: string[]): string[] {
+  const record =
+    "data:text/javascript,import { registerHooks } from 'node:module'; const seen = []; " +
+    "registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); " +
+    "process.on('exit', () => console.error(JSON.stringify(seen)));";
+  const out = spawnSync(process.execPath, ["--import", record, ...args], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(out.status, 0, out.stderr);
+  return (JSON.parse(out.stderr.trim().split("\n").pop()!) as string[]).map((u) =>
+    u.replace(/^file:\/\//, "").replaceAll("\\", "/"),
+  );
+}
+
 describe("hygiene", () => {
   for (const stack of stackNames()) {
     it(`registers every output each component exposes (${stack})`, async () => {
@@ -68,20 +84,8 @@ describe("hygiene", () => {
     // Anything the harness loaded would be free for the program in `npm run bench:startup`, though a real preview
     // pays for it: it may load the SDK (through require, as cmd/run does) and itself; no TypeScript file (which
     // would set up Node's type stripper for the floor too) and none of the program's own dependencies.
-    const record =
-      "data:text/javascript,import { registerHooks } from 'node:module'; const seen = []; " +
-      "registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); " +
-      "process.on('exit', () => console.error(JSON.stringify(seen)));";
     const floor = path.join(ROOT, "tools/bench/one-namespace.js");
-    const out = spawnSync(
-      process.execPath,
-      ["--import", record, "tools/bench/evaluate.mjs", floor, JSON.stringify(loadReviewConfig("dev"))],
-      { cwd: ROOT, encoding: "utf8" },
-    );
-    assert.equal(out.status, 0, out.stderr);
-    const loaded: string[] = JSON.parse(out.stderr.trim().split("\n").pop()!).map((u: string) =>
-      u.replace(/^file:\/\//, ""),
-    );
+    const loaded = filesLoaded(["tools/bench/evaluate.mjs", floor, JSON.stringify(loadReviewConfig("dev"))]);
     const own = loaded
       .filter((f) => f.startsWith(ROOT) && !f.includes("node_modules"))
       .map((f) => path.relative(ROOT, f));
@@ -116,22 +120,12 @@ describe("hygiene", () => {
   for (const stack of stackNames()) {
     it(`loads only what it uses: the Kubernetes API groups, not the package index; the SDK's js-yaml (${stack})`, () => {
       // A fresh process, as a `pulumi preview` is, whose runner loads nothing of the program's (see above).
-      const out = spawnSync(
-        process.execPath,
-        [
-          "--input-type=module",
-          "-e",
-          "import { createRequire, registerHooks } from 'node:module'; const seen = []; " +
-            "registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); " +
-            "const { runProgram } = await import('./tools/runner.ts'); " +
-            "await runProgram(JSON.parse(process.argv[1])); " +
-            "console.log(JSON.stringify([...seen, ...Object.keys(createRequire(import.meta.url).cache)]));",
-          JSON.stringify(loadReviewConfig(stack)),
-        ],
-        { cwd: ROOT, encoding: "utf8" },
-      );
-      assert.equal(out.status, 0, out.stderr);
-      const loaded = (JSON.parse(out.stdout) as string[]).map((f) => f.replace(/^file:\/\//, "").replaceAll("\\", "/"));
+      const loaded = filesLoaded([
+        "--input-type=module",
+        "-e",
+        "const { runProgram } = await import('./tools/runner.ts'); await runProgram(JSON.parse(process.argv[1]));",
+        JSON.stringify(loadReviewConfig(stack)),
+      ]);
       const k8s = loaded
         .filter((f) => f.includes("/@pulumi/kubernetes/"))
         .map((f) => f.replace(/^.*\/@pulumi\/kubernetes\//, ""));
