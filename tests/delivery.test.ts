@@ -118,6 +118,20 @@ describe("delivery", () => {
     );
   });
 
+  it("sets up, in every job that needs Node, the release line package.json's engines names", () => {
+    // engines is the one declaration of the Node floor; .ci/run and tools/e2e/run.sh read it from there.
+    const floor = /^>=(\d+)\.\d+$/.exec(
+      JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node,
+    );
+    assert.ok(floor, "engines.node is >=MAJOR.MINOR");
+    const setups = fs
+      .readdirSync(WORKFLOWS)
+      .flatMap((f) => Object.values<any>(workflow(f).jobs).flatMap((job) => steps(job)))
+      .filter((s) => String(s.uses ?? "").startsWith("actions/setup-node@"));
+    assert.ok(setups.length >= 4, `${setups.length} setup-node steps`);
+    for (const s of setups) assert.equal(s.with["node-version"], Number(floor[1]));
+  });
+
   it("renders and plans every stack file, previews and deploys every stack but dev", () => {
     const stacks = stackNames();
     assert.ok(stacks.includes("dev") && deployedStacks().length >= 2);

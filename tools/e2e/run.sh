@@ -16,7 +16,7 @@
 #
 # Usage: tools/e2e/run.sh [--dry-run] [--keep-cluster] [--replace-cluster]
 #        tools/e2e/run.sh --install-tools <dir>   (pinned kind and kubectl, checksums verified; Linux x86-64)
-# Needs: docker, kind (>= v0.24), kubectl, pulumi, node (>= 22.18) with `npm ci` done, jq, curl, git, tar.
+# Needs: docker, kind (>= v0.24), kubectl, pulumi, node (package.json's engines) with `npm ci` done, jq, curl, git, tar.
 # Environment: E2E_ARTIFACTS_DIR (default: a new temporary directory), E2E_PORT (local port of the port-forward,
 # default 2746), E2E_DOCKER_HUB_MIRROR (an https pull-through cache for docker.io images, e.g. https://mirror.gcr.io;
 # the node's containerd falls back to Docker Hub), PULUMI_CONFIG_PASSPHRASE (default: local-dev-only, the dev stack's).
@@ -381,8 +381,11 @@ prerequisites() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   [ ${#missing[@]} -eq 0 ] || fail "missing: ${missing[*]} (README, \"End-to-end test\", lists the prerequisites)"
-  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 18) ? 0 : 1)' ||
-    fail "Node $(node --version) is too old: the program needs 22.18 or later"
+  # The floor is package.json's engines (">=MAJOR.MINOR"), the one place it is declared.
+  node -e 'const v = (s) => s.replace(/^>=/, "").split(".").map(Number); const [a, b] = v(process.versions.node);
+    const [x, y] = v(require(process.argv[1]).engines.node); process.exit(a > x || (a === x && b >= y) ? 0 : 1)' \
+    "$ROOT/package.json" || fail "Node $(node --version) is too old: package.json's engines asks for $(node -p \
+    'require(process.argv[1]).engines.node' "$ROOT/package.json")"
   [ -d "$ROOT/node_modules/@pulumi/pulumi" ] || fail "no node_modules in $ROOT: run npm ci first"
   docker info >/dev/null 2>&1 || fail "docker does not answer (is the daemon running, may this user use it?)"
   note "kind: $(kind version)"
