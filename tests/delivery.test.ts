@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import * as YAML from "yaml";
-import { ROOT, stackNames } from "../tools/offline.ts";
+import { ROOT, hostNodeArgs, stackNames } from "../tools/offline.ts";
 import { resourceName, stackFacts } from "../tools/stack-facts.ts";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -586,8 +586,10 @@ except Fail as e:
           .every((l) => l.endsWith(">&2")),
       );
       assert.match(deploy.kwargs.delete_cmd[2], /pulumi destroy --yes --stack dev/);
-      for (const dep of ["index.ts", "components", "templates", "Pulumi.dev.yaml"])
-        assert.ok(deploy.kwargs.deps.includes(dep), dep);
+      // Every file the program runs from, the preload Pulumi.yaml's node arguments name among them.
+      const preload = hostNodeArgs()[hostNodeArgs().indexOf("--import") + 1].replace(/^\.\//, "");
+      const program = ["index.ts", "platform.ts", "config.ts", preload, "components", "templates", "Pulumi.yaml"];
+      for (const dep of [...program, "Pulumi.dev.yaml"]) assert.ok(deploy.kwargs.deps.includes(dep), dep);
       const resource = calls.find((c) => c.fn === "k8s_resource" && c.args[0] === "argo-platform");
       assert.deepEqual(resource.kwargs.port_forwards, ["2746:2746"]);
       assert.equal(resource.kwargs.discovery_strategy, "selectors-only");

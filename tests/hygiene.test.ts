@@ -1,25 +1,27 @@
 // What a maintainer relies on: components register what they expose, the program loads as the language host loads
-// it (no compiler, no loader flags), and the offline runner fails loudly if the Pulumi SDK moves what it reads.
+// it (no compiler, no loader hooks, a compile cache that serves only unchanged files), and the offline runner fails
+// loudly if the Pulumi SDK moves what it reads.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import * as YAML from "yaml";
-import { ROOT, loadReviewConfig } from "../tools/offline.ts";
+import { ROOT, hostNodeArgs, loadReviewConfig } from "../tools/offline.ts";
 import { need, sdkInternals } from "../tools/sdk-internals.ts";
 import { GENERATED_VALIDATOR, validatorSource } from "../tools/generate-validator.ts";
-import { run, stackNames } from "./support.ts";
+import { projectCopy, run, stackNames } from "./support.ts";
 
 /**
  * Every file a fresh Node process loads (imported or required) when run with `args`, as paths with `/`: start-up
  * cost is a matter of which modules a run loads, so that is what these tests look at.
  */
-function filesLoaded(args: string[]): string[] {
+function filesLoaded(args: string[], cwd = ROOT): string[] {
   const record =
     "data:text/javascript,import { registerHooks } from 'node:module'; const seen = []; " +
     "registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); " +
     "process.on('exit', () => console.error(JSON.stringify(seen)));";
-  const out = spawnSync(process.execPath, ["--import", record, ...args], { cwd: ROOT, encoding: "utf8" });
+  const out = spawnSync(process.execPath, ["--import", record, ...args], { cwd, encoding: "utf8" });
   assert.equal(out.status, 0, out.stderr);
   return (JSON.parse(out.stderr.trim().split("\n").pop()!) as string[]).map((u) =>
     u.replace(/^file:\/\//, "").replaceAll("\\", "/"),
@@ -38,12 +40,13 @@ describe("hygiene", () => {
     });
   }
 
-  it("runs as the language host runs it: an ES module with one default export, no compiler, no loader flags", () => {
+  it("runs as the language host runs it: an ES module with one default export, no compiler, no loader hooks", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
     assert.equal(pkg.type, "module");
     const runtime = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).runtime;
     assert.equal(runtime.options.typescript, false);
-    assert.equal(runtime.options.nodeargs, undefined);
+    // The one node argument preloads compile-cache.mjs (the tests below show what it does and loads).
+    assert.deepEqual(hostNodeArgs(), ["--import", "./compile-cache.mjs"]);
     assert.ok(!("ts-node" in { ...pkg.dependencies, ...pkg.devDependencies }), "no ts-node anywhere");
     // A fresh Node with no flags imports the whole module graph (type stripping refuses any non-erasable syntax),
     // and finds what cmd/run/run.js in @pulumi/pulumi requires: a default export and nothing else, a function.
@@ -78,6 +81,74 @@ describe("hygiene", () => {
       return JSON.parse(out.stdout);
     };
     assert.deepEqual(toolchain("./index.ts"), toolchain("./tools/bench/one-namespace.js"));
+  });
+
+  it("turns Node's compile cache on in the project's own node_modules/.cache, loading only Node's built-ins", () => {
+    // In a directory holding just the preload and an empty node_modules: nothing else of the project is needed.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-"));
+    try {
+      fs.copyFileSync(path.join(ROOT, "compile-cache.mjs"), path.join(dir, "compile-cache.mjs"));
+      fs.mkdirSync(path.join(dir, "node_modules"));
+      const cacheDir = (env: NodeJS.ProcessEnv) => {
+        const out = spawnSync(
+          process.execPath,
+          [...hostNodeArgs(), "-p", "require('node:module').getCompileCacheDir() ?? 'off'"],
+          { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_COMPILE_CACHE: undefined, ...env } },
+        );
+        assert.equal(out.status, 0, out.stderr);
+        return out.stdout.trim();
+      };
+      const own = path.join(fs.realpathSync(dir), "node_modules", ".cache", "argo-platform", "compile-cache");
+      assert.equal(path.dirname(cacheDir({})), own, "a subdirectory per Node version, under the project's own");
+      assert.equal(cacheDir({ NODE_DISABLE_COMPILE_CACHE: "1" }), "off");
+      assert.equal(
+        path.dirname(cacheDir({ NODE_COMPILE_CACHE: path.join(dir, "elsewhere") })),
+        path.join(dir, "elsewhere"),
+      );
+      const loaded = filesLoaded([...hostNodeArgs(), "-e", "0"], dir).filter((u) => !u.startsWith("node:"));
+      assert.deepEqual(loaded, [path.join(fs.realpathSync(dir), "compile-cache.mjs").replaceAll("\\", "/")]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("strips no TypeScript on a run whose files did not change, and never runs an edited file from the cache", () => {
+    // The program as the language host runs it (Pulumi.yaml's node arguments, then a harness that imports index.ts),
+    // in a copy of the project whose node_modules is a directory of its own (its packages linked), so that the
+    // cache compile-cache.mjs turns on lands in the copy.
+    const project = projectCopy();
+    try {
+      const modules = path.join(project.root, "node_modules");
+      fs.unlinkSync(modules);
+      fs.mkdirSync(modules);
+      for (const e of fs.readdirSync(path.join(ROOT, "node_modules")).filter((e) => e !== ".cache")) {
+        fs.symlinkSync(path.join(ROOT, "node_modules", e), path.join(modules, e));
+      }
+      const config = JSON.stringify(loadReviewConfig("dev"));
+      const env = { ...process.env, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined };
+      const preview = () => {
+        const out = spawnSync(
+          process.execPath,
+          [...hostNodeArgs(), path.join(ROOT, "tools/bench/evaluate.mjs"), path.join(project.root, "index.ts"), config],
+          { cwd: project.root, encoding: "utf8", env },
+        );
+        if (out.status !== 0) return { failed: out.stderr };
+        return { typeStripper: JSON.parse(out.stdout.trim().split("\n").pop()!).typeStripper as boolean };
+      };
+      assert.deepEqual(preview(), { typeStripper: true }, "the first run strips every file");
+      assert.ok(fs.readdirSync(path.join(modules, ".cache", "argo-platform", "compile-cache")).length > 0);
+      assert.deepEqual(preview(), { typeStripper: false }, "the next one takes them all from the cache");
+      const file = path.join(project.root, "components", "argo", "server.ts");
+      const source = fs.readFileSync(file, "utf8");
+      fs.appendFileSync(file, 'throw new Error("edited after the cache was filled");\n');
+      const edited = preview();
+      assert.ok(edited.failed?.includes("edited after the cache was filled"), JSON.stringify(edited));
+      fs.writeFileSync(file, source);
+      assert.deepEqual(preview(), { typeStripper: true }, "the file changed again: stripped again");
+      assert.deepEqual(preview(), { typeStripper: false });
+    } finally {
+      project.remove();
+    }
   });
 
   it("benchmarks start-up with a harness that loads only what the language host loads before a program", () => {

@@ -23,6 +23,20 @@ export function stackNames(root = ROOT): string[] {
 }
 
 /**
+ * The arguments the language host puts before its harness on the node command line: Pulumi.yaml's
+ * `runtime.options.nodeargs`, split on whitespace as the host's shlex splits words without quotes (refused here).
+ */
+export function hostNodeArgs(root = ROOT): string[] {
+  const nodeargs: unknown = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).runtime?.options
+    ?.nodeargs;
+  if (nodeargs === undefined) return [];
+  if (typeof nodeargs !== "string" || /["'\\]/.test(nodeargs)) {
+    throw new Error(`Pulumi.yaml: runtime.options.nodeargs ${JSON.stringify(nodeargs)} must be words without quotes`);
+  }
+  return nodeargs.split(/\s+/).filter(Boolean);
+}
+
+/**
  * Reads `Pulumi.<stack>.yaml` the way the CLI would: the project's declared defaults (Pulumi.yaml `config:`) under
  * the stack's own values, every value as a string, and `secure:` values replaced by a placeholder (with a warning).
  */

@@ -1,5 +1,6 @@
 // Child process of tools/bench-startup.ts: runs a program under Pulumi's mocks the way the language host runs it,
-// and prints how long the process took, in milliseconds: module loading, any compiling, and the program itself.
+// and prints, as JSON, how long the process took in milliseconds (module loading, any compiling, and the program
+// itself) and whether Node set up its type stripper, which a run served from the compile cache does not.
 //
 // Plain JavaScript on purpose, like the host's harness (cmd/run in @pulumi/pulumi): a TypeScript harness would make
 // Node set up its type stripper (about 60 ms) before the program, for the floor too, though a real preview of a
@@ -35,4 +36,9 @@ await pulumi.runtime.setMocks(
 );
 await runInPulumiStack(async () => (await import(pathToFileURL(program).href)).default());
 await waitForRPCs();
-console.log(Math.round(performance.now()));
+console.log(
+  JSON.stringify({
+    ms: Math.round(performance.now()),
+    typeStripper: process.moduleLoadList.some((m) => m.includes("internal/deps/amaro/")),
+  }),
+);
