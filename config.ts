@@ -1,4 +1,6 @@
 // Reads the stack configuration once, validates every value, and returns one typed, frozen object.
+import type { ServerTls } from "./components/argo/server.ts";
+import type { PolicyAction } from "./components/policy/admission.ts";
 import * as pulumi from "./components/shared/pulumi.ts";
 
 /** The Pulumi project name: the namespace of every key below (`argo-platform:<key>`). */
@@ -340,12 +342,13 @@ const REQUIRED_SECRETS: {
 
 /** The secret keys that a stack's (string) config needs, judged with the schema's defaults for unset keys. */
 export function requiredSecretKeys(all: Record<string, string>): string[] {
-  const get = <K extends keyof RawConfig>(key: K, fallback: string) => all[`${PROJECT}:${key}`] ?? fallback;
+  const get = (key: "databaseMode" | "artifactStore" | "artifactCredentials" | "serverTlsCertificate") =>
+    all[`${PROJECT}:${key}`] ?? CONFIG_KEYS[key].default;
   const c = {
-    databaseMode: get("databaseMode", "in-cluster"),
-    artifactStore: get("artifactStore", "in-cluster"),
-    artifactCredentials: get("artifactCredentials", "static"),
-    serverTlsCertificate: get("serverTlsCertificate", ""),
+    databaseMode: get("databaseMode"),
+    artifactStore: get("artifactStore"),
+    artifactCredentials: get("artifactCredentials"),
+    serverTlsCertificate: get("serverTlsCertificate"),
   } as Pick<RawConfig, "databaseMode" | "artifactStore" | "artifactCredentials" | "serverTlsCertificate">;
   return REQUIRED_SECRETS.filter((need) => need.when(c)).map((need) => need.key);
 }
@@ -389,7 +392,7 @@ export interface PlatformConfig {
     readonly version: string;
     readonly templateReferencing: "Strict" | "Secure";
     /** What the admission policies do with a template, workflow or cron workflow that breaks the template rules. */
-    readonly templatePolicyAction: "Deny" | "Warn" | "Audit";
+    readonly templatePolicyAction: PolicyAction;
     readonly controllerReplicas: number;
     readonly serverReplicas: number;
     /** Whether a token of controller-service-account may be used to log in to the UI and author templates. */
@@ -397,10 +400,7 @@ export interface PlatformConfig {
     /** Namespace whose pods may scrape the controller's metrics. */
     readonly metricsNamespace: string;
     /** argo-server's certificate: Argo's self-signed one, a Secret someone else keeps, or one this program keeps. */
-    readonly serverTls:
-      | { readonly kind: "self-signed" }
-      | { readonly kind: "secret"; readonly secretName: string }
-      | { readonly kind: "managed"; readonly certificate: string; readonly key: pulumi.Output<string> };
+    readonly serverTls: ServerTls;
     /** Namespaces whose pods may reach argo-server (an ingress controller); none: port-forwards only. */
     readonly serverClientNamespaces: readonly string[];
   };

@@ -143,7 +143,9 @@ class WaveGate {
       } else if (done) {
         return;
       } else {
-        // Waiting on something other than a create (file I/O while loading templates): give it time.
+        // Waiting on something other than a create: give it time. (While creates are held, the program does no
+        // I/O that could pass for quiet: templates are read synchronously, and Node >= 24 completes the mid-run
+        // `import()` of external.ts within the same event-loop turn, as measured with the module not yet loaded.)
         await new Promise((r) => setTimeout(r, 1));
       }
     }

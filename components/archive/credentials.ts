@@ -30,27 +30,23 @@ export const SECRET_KEYS = { username: "username", password: "password" } as con
  */
 export const ARCHIVE_COMPONENT = {
   name: "archive",
-  types: ["argo-platform:archive:InClusterPostgres", "argo-platform:archive:ExternalPostgres"],
+  types: { inCluster: "argo-platform:archive:InClusterPostgres", external: "argo-platform:archive:ExternalPostgres" },
 } as const;
 
-/**
- * A generated password for Argo's role. Letters and digits only: special characters break connection strings, and
- * 32 of these still carry ~190 bits. Wrapped in pulumi.secret so it is secret even before the provider says so.
- */
+/** A generated password for Argo's role (32 letters and digits). */
 export function archivePassword(name: string, parent: pulumi.Resource): pulumi.Output<string> {
-  const password = new random.RandomPassword(name, { length: 32, special: false }, { parent });
-  return pulumi.secret(password.result);
+  return random.generatedCredential(name, 32, parent);
 }
 
 /** The credentials Secret that both Argo binaries read by name, from their own namespace. */
 export function credentialsSecret(
   parent: pulumi.Resource,
-  parentType: (typeof ARCHIVE_COMPONENT.types)[number],
+  parentType: (typeof ARCHIVE_COMPONENT.types)[keyof typeof ARCHIVE_COMPONENT.types],
   controlPlane: { input: pulumi.Input<string>; name: string },
   username: pulumi.Input<string>,
   password: pulumi.Output<string>,
 ): Secret {
-  const aliases = ARCHIVE_COMPONENT.types
+  const aliases = Object.values(ARCHIVE_COMPONENT.types)
     .filter((t) => t !== parentType)
     .map((t) => ({ parent: pulumi.createUrn(ARCHIVE_COMPONENT.name, t) }));
   return new k8s.core.v1.Secret(

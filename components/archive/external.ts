@@ -9,7 +9,7 @@ import type * as PostgreSql from "@pulumi/postgresql";
 import * as pulumi from "../shared/pulumi.ts";
 import { NAMES, logicalName, metadata } from "../shared/kube.ts";
 import type { ArchiveConnection } from "./credentials.ts";
-import { archivePassword, credentialsSecret } from "./credentials.ts";
+import { ARCHIVE_COMPONENT, archivePassword, credentialsSecret } from "./credentials.ts";
 
 // Required, not imported, like the other provider SDKs (components/shared/pulumi.ts says why).
 const postgresql: typeof PostgreSql = createRequire(import.meta.url)("@pulumi/postgresql");
@@ -37,7 +37,7 @@ export interface ExternalPostgresArgs {
   user: string;
 }
 
-const TYPE = "argo-platform:archive:ExternalPostgres";
+const TYPE = ARCHIVE_COMPONENT.types.external;
 
 /**
  * Writes the CA where this `pulumi` process runs, for the PostgreSQL provider's `sslrootcert` (a path). Named by

@@ -4,7 +4,7 @@ import { keptServer } from "../shared/kept-server.ts";
 import { NAMES, RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources } from "../shared/kube.ts";
 import { PORTS } from "../network-policies.ts";
 import type { ArchiveConnection } from "./credentials.ts";
-import { SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials.ts";
+import { ARCHIVE_COMPONENT, SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials.ts";
 
 /**
  * Run after every start of the container (postStart): sets Argo's role's password to the one in the mounted Secret.
@@ -42,7 +42,7 @@ export interface InClusterPostgresArgs {
   storageClass: string;
 }
 
-const TYPE = "argo-platform:archive:InClusterPostgres";
+const TYPE = ARCHIVE_COMPONENT.types.inCluster;
 
 export class InClusterPostgres extends pulumi.ComponentResource {
   public readonly connection: ArchiveConnection;

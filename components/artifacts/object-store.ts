@@ -2,6 +2,7 @@
 import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "../shared/pulumi.ts";
 import * as random from "../shared/random.ts";
+import { PORTS } from "../network-policies.ts";
 import { keptServer } from "../shared/kept-server.ts";
 import { NAMES, RESTRICTED_CONTAINER_SECURITY_CONTEXT, logicalName, metadata, resources } from "../shared/kube.ts";
 
@@ -11,7 +12,6 @@ import { NAMES, RESTRICTED_CONTAINER_SECURITY_CONTEXT, logicalName, metadata, re
  */
 export const OBJECT_STORE_IMAGE =
   "quay.io/minio/minio:RELEASE.2022-11-17T23-20-09Z@sha256:b2a98df34c3e8d605a5e96f0bc1657dd440a5bd53d95465a7b342e736da9c6cf";
-export const OBJECT_STORE_PORT = 9000;
 const OBJECT_STORE_UID = 1000;
 
 /** Keys of the store's credentials, in both Secrets (the store's own and the data plane's copy for Argo). */
@@ -36,11 +36,8 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
   constructor(name: string, args: InClusterObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("argo-platform:artifacts:InClusterObjectStore", name, {}, opts);
     const cp = args.controlPlaneName;
-    // Letters and digits only, like the archive's: they end up in HTTP signatures and environment variables.
-    const generated = (id: string, length: number) =>
-      pulumi.secret(new random.RandomPassword(id, { length, special: false }, { parent: this }).result);
-    this.accessKey = generated("artifact-store-access-key", 20);
-    this.secretKey = generated("artifact-store-secret-key", 40);
+    this.accessKey = random.generatedCredential("artifact-store-access-key", 20, this);
+    this.secretKey = random.generatedCredential("artifact-store-secret-key", 40, this);
 
     const secret = new k8s.core.v1.Secret(
       logicalName(cp, NAMES.objectStoreSecret),
@@ -65,7 +62,7 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
       controlPlaneName: cp,
       name: NAMES.objectStoreService,
       component: "artifact-store",
-      port: { name: "s3", port: OBJECT_STORE_PORT },
+      port: { name: "s3", port: PORTS.objectStore },
       uid: OBJECT_STORE_UID,
       container: {
         name: "minio",
@@ -73,8 +70,8 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
         // Flags before the data path: MinIO's command line stops reading flags at the first argument (Argo's
         // quick-start writes it the same way). --certs-dir: MinIO would create ~/.minio/certs, on a read-only root
         // filesystem.
-        command: ["minio", "server", "--address", `:${OBJECT_STORE_PORT}`, "--certs-dir", "/tmp/certs", "/data"],
-        ports: [{ name: "s3", containerPort: OBJECT_STORE_PORT }],
+        command: ["minio", "server", "--address", `:${PORTS.objectStore}`, "--certs-dir", "/tmp/certs", "/data"],
+        ports: [{ name: "s3", containerPort: PORTS.objectStore }],
         env: [
           { name: "MINIO_ROOT_USER", valueFrom: fromSecret(CREDENTIAL_KEYS.accessKey) },
           { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(CREDENTIAL_KEYS.secretKey) },
@@ -98,7 +95,7 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
       storageClass: args.storageClass,
     });
 
-    this.endpoint = `${NAMES.objectStoreService}.${cp}.svc:${OBJECT_STORE_PORT}`;
+    this.endpoint = `${NAMES.objectStoreService}.${cp}.svc:${PORTS.objectStore}`;
     this.registerOutputs({ endpoint: this.endpoint, accessKey: this.accessKey, secretKey: this.secretKey });
   }
 }

@@ -1,5 +1,5 @@
 // Rule pod-spec-patch: no template rewrites the pod the controller builds.
-import { SPEC, specAndTemplates } from "../cel.ts";
+import { onSpecAndEveryTemplate } from "../cel.ts";
 import type { Rule, Violation } from "../rule.ts";
 import { violation, specAndEveryTemplate } from "../rule.ts";
 
@@ -33,15 +33,8 @@ export const podSpecPatch: Rule = {
   },
   cel: () => {
     const bad = (x: string) => `${x}.?podSpecPatch.orValue('') != ''`;
-    const message = (where: string) =>
+    const message = (_: string, where: string) =>
       `'${where}podSpecPatch is set: remove it and use the template\\'s own fields (resources, securityContext, volumes); a patch rewrites the pod after every check'`;
-    return specAndTemplates({
-      ruleId: ID,
-      specBad: bad(SPEC),
-      specMessage: message("spec."),
-      templates: "all",
-      templateBad: bad,
-      templateMessage: () => message(""),
-    });
+    return onSpecAndEveryTemplate(ID, bad, message);
   },
 };
