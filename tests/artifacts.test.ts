@@ -9,13 +9,13 @@ import { unknownKeys } from "../components/argo/schema.ts";
 import { loadTemplates } from "../components/argo/workflow-templates.ts";
 import { widenedSchema } from "../components/argo/schema/widen.ts";
 import { loadStackConfig, runProgram } from "../tools/offline.ts";
-import { PUBLISHED_SCHEMA } from "../tools/generate-validator.ts";
+import { SCHEMA_FILE } from "../components/argo/schema.ts";
 import type { K8sObject } from "./support.ts";
 import { object, objects, resource, run, stackNames, withOverrides } from "./support.ts";
 
 const REPOSITORY_DEFINITION = "io.argoproj.workflow.v1alpha1.ArtifactRepository";
 const validateRepository = (() => {
-  const { definitions } = widenedSchema(JSON.parse(fs.readFileSync(PUBLISHED_SCHEMA, "utf8")));
+  const { definitions } = widenedSchema(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")));
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   return ajv.compile({ $ref: `#/definitions/${REPOSITORY_DEFINITION}`, definitions });
 })();

@@ -1,25 +1,9 @@
 // Shared by the tests: run a stack (or a stack with changed config) once, and look its objects up.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import type { ProgramRun, RegisteredResource, StackConfig } from "../tools/offline.ts";
-import { ROOT, kubernetesObjects, loadReviewConfig, runProgram, stackNames } from "../tools/offline.ts";
+import { kubernetesObjects, loadReviewConfig, projectCopy, runProgram, stackNames } from "../tools/offline.ts";
 
-export { stackNames };
+export { projectCopy, stackNames };
 
-/**
- * A throw-away copy of the project (program, stack files, templates, tools) in a temporary directory, sharing this
- * checkout's node_modules, for tests that change the project's own files. Tests never write into the repository.
- */
-export function projectCopy(): { root: string; remove: () => void } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "argo-platform-"));
-  const skip = new Set([".git", "node_modules", "rendered"]);
-  for (const entry of fs.readdirSync(ROOT)) {
-    if (!skip.has(entry)) fs.cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
-  }
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
-  return { root, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
-}
 export const PROJECT = "argo-platform";
 
 const cache = new Map<string, Promise<ProgramRun>>();

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT, hostNodeArgs, loadReviewConfig } from "./offline.ts";
+import { ROOT, hostNodeArgs, loadReviewConfig, projectCopy } from "./offline.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 /** The file the Tilt-loop row edits before each run: a component of middling size. */
@@ -37,14 +37,8 @@ interface Row {
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-startup-"));
 let runs = 0;
 
-// A copy of the program's files (not its packages) for the row that edits one of them.
-const copy = path.join(work, "project");
-for (const entry of ["index.ts", "config.ts", "platform.ts", "package.json", "Pulumi.yaml", "compile-cache.mjs"]) {
-  fs.cpSync(path.join(ROOT, entry), path.join(copy, entry));
-}
-for (const entry of ["components", "templates"])
-  fs.cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
-fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"), "dir");
+// A copy of the project for the row that edits one of its files.
+const copy = projectCopy();
 let edits = 0;
 
 const host = hostNodeArgs();
@@ -65,10 +59,10 @@ const ROWS: Row[] = [
   {
     label: `  ... after an edit to one file (${EDITED}), as in the Tilt loop`,
     nodeArgs: host,
-    program: path.join(copy, "index.ts"),
-    cwd: copy,
+    program: path.join(copy.root, "index.ts"),
+    cwd: copy.root,
     cache: "filled",
-    before: () => fs.appendFileSync(path.join(copy, EDITED), `// bench edit ${++edits}\n`),
+    before: () => fs.appendFileSync(path.join(copy.root, EDITED), `// bench edit ${++edits}\n`),
     strips: true,
   },
   {
@@ -151,4 +145,5 @@ try {
   });
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
+  copy.remove();
 }

@@ -1,6 +1,7 @@
 // Reads a stack's configuration the way the Pulumi CLI would, and runs the program for it (tools/runner.ts).
 // Render, the tests and the benchmarks all go through here: one code path, no CLI, no cluster, no credentials.
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { PROJECT, requiredSecretKeys } from "../config.ts";
@@ -22,6 +23,19 @@ export function stackNames(root = ROOT): string[] {
     .sort();
 }
 
+/**
+ * A throw-away copy of the project (program, stack files, templates, tools) in a temporary directory, sharing this
+ * checkout's node_modules, for tests and benchmarks that change the project's own files: they never write into the repository.
+ */
+export function projectCopy(): { root: string; remove: () => void } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "argo-platform-"));
+  const skip = new Set([".git", "node_modules", "rendered"]);
+  for (const entry of fs.readdirSync(ROOT)) {
+    if (!skip.has(entry)) fs.cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
+  return { root, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
 /**
  * The arguments the language host puts before its harness on the node command line: Pulumi.yaml's
  * `runtime.options.nodeargs`, split on whitespace as the host's shlex splits words without quotes (refused here).

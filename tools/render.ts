@@ -7,14 +7,15 @@ import type { ProgramRun, RegisteredResource } from "./offline.ts";
 import {
   REDACTED,
   ROOT,
-  SECRET,
   isKubernetesObject,
+  joinPath,
   loadReviewConfig,
   mapSecrets,
   runProgram,
   stackNames,
   stripSecretMarkers,
 } from "./offline.ts";
+import { engineUrn } from "./urn.ts";
 
 /** Kinds in the order a reader (and `kubectl apply`) wants them: definitions and namespaces first. */
 const KIND_ORDER = [
@@ -93,18 +94,9 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-const joinPath = (path: string, key: string | number) =>
-  typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-
 /** Replaces every secret value (`{ [SECRET]: v }`) by its digest, salted with its key path. */
-function digestSecrets(value: any, stack: string, path = ""): any {
-  if (Array.isArray(value)) return value.map((v, i) => digestSecrets(v, stack, joinPath(path, i)));
-  if (value && typeof value === "object") {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === SECRET) return secretDigest(stack, path, stripSecretMarkers(value[SECRET]));
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, digestSecrets(v, stack, joinPath(path, k))]));
-  }
-  return value;
+function digestSecrets(value: any, stack: string): any {
+  return mapSecrets(value, (secret, path) => secretDigest(stack, path, stripSecretMarkers(secret)));
 }
 
 /** A resource's inputs for the report: a Secret's payload keys stay visible with a digest per value; other secrets digested. */
@@ -135,10 +127,16 @@ export function defaultProviderName(version: string): string {
  * `urn:pulumi:<stack>::<project>::pulumi:providers:<package>::default_<version>` (pulumi/pulumi
  * pkg/resource/deploy/providers/provider.go DefaultName). Undefined for components and provider resources.
  */
-export function defaultProviderUrn(run: Pick<ProgramRun, "project" | "stack">, r: RegisteredResource) {
+export function defaultProviderUrn(run: Pick<ProgramRun, "stack">, r: RegisteredResource) {
   if (!r.custom || r.options.provider || r.type.startsWith("pulumi:providers:")) return undefined;
   const pkg = r.type.split(":")[0];
-  return `urn:pulumi:${run.stack.stack}::${run.project}::pulumi:providers:${pkg}::${defaultProviderName(r.options.version)}`;
+  return engineUrn(
+    run.stack.stack,
+    run.stack.project,
+    undefined,
+    `pulumi:providers:${pkg}`,
+    defaultProviderName(r.options.version),
+  );
 }
 
 /** A resource as resources.json reports it. Fields after `inputs` were added later; older reports lack them. */
@@ -197,7 +195,7 @@ export function resourceReport(run: ProgramRun): ResourceReport {
   }
   return {
     stack,
-    project: run.project,
+    project: run.stack.project,
     defaultProviders: [...defaults.values()].sort((a, b) => a.urn.localeCompare(b.urn)),
     resources: run.resources
       .map((r): ReportedResource => ({

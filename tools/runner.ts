@@ -55,8 +55,7 @@ export interface RegisteredResource {
 }
 
 export interface ProgramRun {
-  /** The project name (Pulumi.yaml) and the stack configuration the program ran with. */
-  project: string;
+  /** The stack configuration the program ran with (its `project` is Pulumi.yaml's name). */
   stack: StackConfig;
   resources: RegisteredResource[];
   /** Stack outputs, with secret values wrapped as `{ [SECRET]: value }`. */
@@ -287,7 +286,6 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
     await driving;
     await sdk.waitForRPCs();
     return {
-      project,
       stack,
       resources,
       outputs: outputs ?? {},
@@ -351,16 +349,20 @@ export function kubernetesObjects(run: ProgramRun): Record<string, any>[] {
   return run.resources.filter(isKubernetesObject).map((r) => stripSecretMarkers(r.inputs));
 }
 
-/** Replaces every `{ [SECRET]: v }` in `value` by `replace(v)`. */
-export function mapSecrets(value: any, replace: (secret: any) => any): any {
-  if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
+/** Replaces every `{ [SECRET]: v }` in `value` by `replace(v, path)`, `path` being where it sits (joinPath). */
+export function mapSecrets(value: any, replace: (secret: any, path: string) => any, path = ""): any {
+  if (Array.isArray(value)) return value.map((v, i) => mapSecrets(v, replace, joinPath(path, i)));
   if (value && typeof value === "object") {
     const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === SECRET) return replace(value[SECRET]);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
+    if (keys.length === 1 && keys[0] === SECRET) return replace(value[SECRET], path);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace, joinPath(path, k))]));
   }
   return value;
 }
+
+/** `a.b[0].c`: the key path of a value inside an object, as reports name it. */
+export const joinPath = (path: string, key: string | number) =>
+  typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 
 /** Replaces `{ [SECRET]: v }` with v, for callers that want plain manifests (tests reading values). */
 export function stripSecretMarkers(value: any): any {

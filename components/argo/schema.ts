@@ -14,7 +14,8 @@ export interface SchemaNode {
   "x-kubernetes-preserve-unknown-fields"?: boolean;
 }
 
-const SCHEMA_FILE = path.join(import.meta.dirname, "schema", "argo-workflows-v4.1.2.schema.json");
+/** Argo's published JSON schema, vendored byte for byte (the generated validator is compiled from it). */
+export const SCHEMA_FILE = path.join(import.meta.dirname, "schema", "argo-workflows-v4.1.2.schema.json");
 let definitions: Record<string, SchemaNode> | undefined;
 
 function definition(name: string): SchemaNode {

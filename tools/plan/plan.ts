@@ -3,7 +3,7 @@
 // pkg/resource/deploy/step_generator.go) and each provider's own Diff rules (kubernetes-rules.ts, random-rules.ts,
 // postgresql-rules.ts).
 import type { DefaultProvider, ReportedResource, ResourceReport } from "../render.ts";
-import { engineUrn, parseUrn } from "../urn.ts";
+import { STACK_TYPE, engineUrn, parseUrn } from "../urn.ts";
 import type { ResourceDiff } from "./diff.ts";
 import { formatPath, parsePath, pathContains } from "./diff.ts";
 import type { ConfigDiff, KubernetesFlags } from "./kubernetes-rules.ts";
@@ -61,7 +61,7 @@ const packageOf = (type: string) =>
 
 /** Reports from before `custom` was recorded: components are the Stack and the project's own types. */
 function isCustom(r: ReportedResource, project: string): boolean {
-  return r.custom ?? !(r.type === "pulumi:pulumi:Stack" || r.type.startsWith(`${project}:`));
+  return r.custom ?? !(r.type === STACK_TYPE || r.type.startsWith(`${project}:`));
 }
 
 /** `<urn>::<id>` (an explicit provider) or a bare URN (a default provider as render reports it). */
@@ -94,9 +94,10 @@ class Side {
     this.defaults = new Map((report.defaultProviders ?? []).map((p) => [p.urn, p]));
   }
 
-  /** The provider reference of a custom resource: explicit, or the default one render names. */
-  providerRef(r: ReportedResource): string | undefined {
-    return r.provider;
+  /** The Kubernetes provider flags that apply to a resource (its explicit provider's, or the default one's). */
+  kubernetesFlags(r: ReportedResource): KubernetesFlags {
+    const provider = providerUrn(r.provider ?? "");
+    return kubernetesFlags(this.providerInputs(provider), provider ? this.describeProvider(provider) : "its provider");
   }
 
   /** A provider's configuration: an explicit provider's inputs, or a default provider's stack config. */
@@ -260,8 +261,8 @@ export function planChanges(baseReport: ResourceReport, headReport: ResourceRepo
     // either provider is a default one or not (pulumi/pulumi#18509, CLI 3.152.0 on; older CLIs replaced on every
     // move to or from an explicit provider). An alias from the old provider to the new one is no change at all. A
     // base render that predates provider references is taken to use the same provider as the head.
-    const newRef = head.providerRef(h) ?? "";
-    const oldRef = base.providerRef(b) ?? newRef;
+    const newRef = h.provider ?? "";
+    const oldRef = b.provider ?? newRef;
     assumedProviders ||= !b.provider;
     const oldProvUrn = providerUrn(oldRef);
     const newProvUrn = providerUrn(newRef);
@@ -364,12 +365,7 @@ export function planChanges(baseReport: ResourceReport, headReport: ResourceRepo
         objectIdentity(kubernetesObject(head.byUrn.get(newOf.get(b.urn) ?? ""))) !== identity,
     );
     if (!holder) return;
-    const provider = providerUrn(head.providerRef(h) ?? "");
-    const flags = kubernetesFlags(
-      head.providerInputs(provider),
-      provider ? head.describeProvider(provider) : "its provider",
-    );
-    if (flags.upsertExistingObjects)
+    if (head.kubernetesFlags(h).upsertExistingObjects)
       step.reasons.push(`adopts the existing object of ${describeUrn(holder.urn)} (upsertExistingObjects)`);
     else step.warnings.push(`${ALREADY_EXISTS} (the old one is ${describeUrn(holder.urn)}, not aliased)`);
   }
@@ -480,9 +476,7 @@ export function planChanges(baseReport: ResourceReport, headReport: ResourceRepo
 
 /** The Kubernetes provider flags that apply to a resource of a report (its explicit provider or the default one). */
 export function kubernetesFlagsFor(report: ResourceReport, r: ReportedResource): KubernetesFlags {
-  const side = new Side(report);
-  const provider = providerUrn(side.providerRef(r) ?? "");
-  return kubernetesFlags(side.providerInputs(provider), provider ? side.describeProvider(provider) : "its provider");
+  return new Side(report).kubernetesFlags(r);
 }
 
 /** `Type name` for a URN, for reasons. */
