@@ -10,11 +10,11 @@ import { unknownKeys } from "../components/argo/schema.ts";
 import { TEMPLATES_DIR, loadTemplates, templateProblems } from "../components/argo/workflow-templates.ts";
 import { CONTROLLER_CONFIG_KEYS, unknownConfigKeys } from "./argo-config-keys.ts";
 import type { ProgramRun } from "../tools/offline.ts";
-import { loadReviewConfig, loadStackConfig, runProgram } from "../tools/offline.ts";
+import { loadReviewConfig, runProgram } from "../tools/offline.ts";
 import { measuredWaves } from "../tools/waves.ts";
 import { corpus } from "./policy/support.ts";
 import type { K8sObject } from "./support.ts";
-import { object, objects, projectCopy, resource, run, stackNames, withOverrides } from "./support.ts";
+import { object, objects, resource, run, stackNames, withOverrides, withTemplates } from "./support.ts";
 
 /** The configuration text Argo builds from the ConfigMap (config/controller.go parseConfigMap), parsed. */
 function argoView(configMap: K8sObject): any {
@@ -355,23 +355,20 @@ describe("Argo Workflows", () => {
     });
 
     it("stops the program before any resource is registered when a template in templates/ is broken", async () => {
-      const copy = projectCopy();
-      fs.writeFileSync(
-        path.join(copy.root, "templates", "zz-broken-by-test.yaml"),
-        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: zz}\nspec: {entrypoint: main, serviceAccountName: default, templates: [{name: main}]}\n",
+      const broken = withTemplates("dev", (dir) =>
+        fs.writeFileSync(
+          path.join(dir, "zz-broken-by-test.yaml"),
+          "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: zz}\nspec: {entrypoint: main, serviceAccountName: default, templates: [{name: main}]}\n",
+        ),
       );
-      try {
-        await assert.rejects(runProgram(loadStackConfig("dev", copy.root), { root: copy.root }), (e: any) => {
-          assert.match(
-            e.message,
-            /templates\/zz-broken-by-test\.yaml: spec\.serviceAccountName: must be data-plane-service-account or unset \(found "default"\)/,
-          );
-          assert.deepEqual(e.registered, []);
-          return true;
-        });
-      } finally {
-        copy.remove();
-      }
+      await assert.rejects(broken, (e: any) => {
+        assert.match(
+          e.message,
+          /templates\/zz-broken-by-test\.yaml: spec\.serviceAccountName: must be data-plane-service-account or unset \(found "default"\)/,
+        );
+        assert.deepEqual(e.registered, []);
+        return true;
+      });
     });
   });
 });

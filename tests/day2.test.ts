@@ -10,7 +10,7 @@ import type { Plan, PlanStep } from "../tools/plan/plan.ts";
 import { planChanges } from "../tools/plan/plan.ts";
 import type { ResourceReport } from "../tools/render.ts";
 import { resourceReport } from "../tools/render.ts";
-import { projectCopy, run, withOverrides } from "./support.ts";
+import { copyTemplate, onDefaultProvider, run, withOverrides, withTemplates } from "./support.ts";
 
 const T = {
   ns: "kubernetes:core/v1:Namespace",
@@ -69,33 +69,6 @@ function assertSafe(plan: Plan, allow: (s: PlanStep) => boolean = () => false) {
 
 const actions = (plan: Plan) => plan.steps.map((s) => `${s.action} ${s.type} ${s.name}`).sort();
 const planOf = (base: ProgramRun, head: ProgramRun) => planChanges(resourceReport(base), resourceReport(head));
-
-/** A stack's run with templates changed, from a temporary copy of the project. */
-async function withTemplates(stack: string, change: (dir: string) => void): Promise<ProgramRun> {
-  const copy = projectCopy();
-  try {
-    change(path.join(copy.root, "templates"));
-    return await runProgram(loadReviewConfig(stack, copy.root), { root: copy.root });
-  } finally {
-    copy.remove();
-  }
-}
-
-/** The stack as this program deployed it before it had its own provider: every object on the default provider. */
-async function onDefaultProvider(report: ResourceReport): Promise<ResourceReport> {
-  const version: string = (await import("@pulumi/kubernetes/package.json", { with: { type: "json" } })).default.version;
-  const base: ResourceReport = JSON.parse(JSON.stringify(report));
-  const urn = `urn:pulumi:${report.stack}::argo-platform::pulumi:providers:kubernetes::default_${version.replaceAll(".", "_")}`;
-  base.resources = base.resources.filter(
-    (r) => r.type !== "pulumi:providers:kubernetes" && r.type !== "argo-platform:index:ClusterBinding",
-  );
-  for (const r of base.resources) if (r.type.startsWith("kubernetes:")) r.provider = urn;
-  base.defaultProviders = [
-    ...(base.defaultProviders ?? []),
-    { urn, package: "kubernetes", version, inputs: { version } },
-  ];
-  return base;
-}
 
 for (const stack of ["dev", "prod"]) {
   describe(`day 2 on ${stack}`, () => {
@@ -156,12 +129,10 @@ for (const stack of ["dev", "prod"]) {
 
     it("a template added, removed and renamed: WorkflowTemplates only, the renamed one under its new name", async () => {
       const base = await run(stack);
-      const copy = (dir: string, from: string, to: string) =>
-        fs.writeFileSync(
-          path.join(dir, `${to}.yaml`),
-          fs.readFileSync(path.join(dir, `${from}.yaml`), "utf8").replace(`name: ${from}`, `name: ${to}`),
-        );
-      const added = planOf(base, await withTemplates(stack, (dir) => copy(dir, "platform-smoke-test", "smoke-two")));
+      const added = planOf(
+        base,
+        await withTemplates(stack, (dir) => copyTemplate(dir, "platform-smoke-test", "smoke-two")),
+      );
       assertSafe(added);
       assert.deepEqual(actions(added), [`create ${T.template} data-plane/smoke-two`]);
       const removed = planOf(base, await withTemplates(stack, (dir) => fs.rmSync(path.join(dir, "http-check.yaml"))));
@@ -170,7 +141,7 @@ for (const stack of ["dev", "prod"]) {
       const renamed = planOf(
         base,
         await withTemplates(stack, (dir) => {
-          copy(dir, "http-check", "url-check");
+          copyTemplate(dir, "http-check", "url-check");
           fs.rmSync(path.join(dir, "http-check.yaml"));
         }),
       );

@@ -454,10 +454,13 @@ esac
           encoding: "utf8",
           env: { ...process.env, GITHUB_REPOSITORY: "acme/argo-platform", PATH: `${dir}:${process.env.PATH}` },
         });
-      assert.match(run("17", "rendered-diff", "b.md").stderr, /must be a hidden HTML comment/);
-      assert.match(run("17; rm", "<!-- x -->", "b.md").stderr, /must be a number/);
-      assert.equal(run("17").status, 2);
-      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        assert.match(run("17", "rendered-diff", "b.md").stderr, /must be a hidden HTML comment/);
+        assert.match(run("17; rm", "<!-- x -->", "b.md").stderr, /must be a number/);
+        assert.equal(run("17").status, 2);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

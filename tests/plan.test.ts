@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ProgramRun } from "../tools/offline.ts";
-import { loadReviewConfig, loadStackConfig, runProgram } from "../tools/offline.ts";
+import { loadReviewConfig, runProgram } from "../tools/offline.ts";
 import { formatPath, parsePath, pathContains } from "../tools/plan/diff.ts";
 import { formatPlan } from "../tools/plan/format.ts";
 import { kubernetesDiff, kubernetesDiffConfig, kubernetesFlags } from "../tools/plan/kubernetes-rules.ts";
@@ -16,7 +16,7 @@ import { bridgedDiffConfig, postgresqlDiff } from "../tools/plan/postgresql-rule
 import { randomDiff } from "../tools/plan/random-rules.ts";
 import type { ReportedResource, ResourceReport } from "../tools/render.ts";
 import { resourceReport } from "../tools/render.ts";
-import { projectCopy, run } from "./support.ts";
+import { copyTemplate, onDefaultProvider, projectCopy, run, withTemplates } from "./support.ts";
 
 type Outcome = "same" | "update" | "replace (delete-first)" | "replace (create-first)";
 const outcome = (d: { changes: unknown[]; replaces: string[]; deleteBeforeReplace: boolean }): Outcome =>
@@ -867,25 +867,11 @@ describe("plan: the engine on real program runs", () => {
     let added: ProgramRun;
     let renamed: ProgramRun;
     before(async () => {
-      const copy = projectCopy();
-      try {
-        const smoke = fs.readFileSync(path.join(copy.root, "templates", "platform-smoke-test.yaml"), "utf8");
-        fs.writeFileSync(
-          path.join(copy.root, "templates", "second-smoke-test.yaml"),
-          smoke.replace(/^(\s*)name: platform-smoke-test$/m, "$1name: second-smoke-test"),
-        );
-        added = await runProgram(loadStackConfig("dev", copy.root), { root: copy.root });
-        fs.rmSync(path.join(copy.root, "templates", "second-smoke-test.yaml"));
-        const check = fs.readFileSync(path.join(copy.root, "templates", "http-check.yaml"), "utf8");
-        fs.rmSync(path.join(copy.root, "templates", "http-check.yaml"));
-        fs.writeFileSync(
-          path.join(copy.root, "templates", "http-probe.yaml"),
-          check.replace(/^(\s*)name: http-check$/m, "$1name: http-probe"),
-        );
-        renamed = await runProgram(loadStackConfig("dev", copy.root), { root: copy.root });
-      } finally {
-        copy.remove();
-      }
+      added = await withTemplates("dev", (dir) => copyTemplate(dir, "platform-smoke-test", "second-smoke-test"));
+      renamed = await withTemplates("dev", (dir) => {
+        copyTemplate(dir, "http-check", "http-probe");
+        fs.rmSync(path.join(dir, "http-check.yaml"));
+      });
     });
 
     it("added: one create", async () => {
@@ -972,19 +958,7 @@ describe("plan: the engine on real program runs", () => {
       // The base is this program as it was before the cluster binding: every Kubernetes object on the default
       // provider, which used the current context; the head binds them to the stack's context.
       const head = resourceReport(await run("dev"));
-      const base = clone(head);
-      const version: string = (await import("@pulumi/kubernetes/package.json", { with: { type: "json" } })).default
-        .version;
-      const defaultUrn = `urn:pulumi:dev::argo-platform::pulumi:providers:kubernetes::default_${version.replaceAll(".", "_")}`;
-      base.resources = base.resources.filter(
-        (r) => r.type !== "pulumi:providers:kubernetes" && r.type !== "argo-platform:index:ClusterBinding",
-      );
-      for (const r of base.resources) if (r.type.startsWith("kubernetes:")) r.provider = defaultUrn;
-      base.defaultProviders = [
-        ...(base.defaultProviders ?? []),
-        { urn: defaultUrn, package: "kubernetes", version, inputs: { version } },
-      ];
-      const plan = planChanges(base, head);
+      const plan = planChanges(await onDefaultProvider(head), head);
       assert.deepEqual(
         plan.steps.filter((s) => s.action === "replace" || s.action === "delete").map((s) => `${s.action} ${s.name}`),
         [],
