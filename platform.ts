@@ -57,14 +57,9 @@ export async function buildPlatform(config: PlatformConfig, templates: LoadedTem
       names,
       controllerTokenLogin: config.argo.controllerTokenLogin,
       serverTlsSecretName: serverTlsSecretName(config.argo.serverTls) ?? "",
-      artifactCredentialsSecret:
-        artifacts.store === "s3" && artifacts.credentials.kind === "workload-identity"
-          ? undefined
-          : NAMES.artifactSecret,
-      artifactIdentityAnnotations:
-        artifacts.store === "s3" && artifacts.credentials.kind === "workload-identity"
-          ? { ...artifacts.credentials.annotations }
-          : undefined,
+      ...(artifacts.store === "s3" && artifacts.credentials.kind === "workload-identity"
+        ? { artifactIdentityAnnotations: { ...artifacts.credentials.annotations } }
+        : { artifactCredentialsSecret: NAMES.artifactSecret }),
     },
     onCluster,
   );

@@ -1,7 +1,7 @@
 // A single PostgreSQL StatefulSet in the control plane that holds the workflow archive (development stacks).
 import * as pulumi from "../shared/pulumi.ts";
 import { keptServer } from "../shared/kept-server.ts";
-import { NAMES, RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources } from "../shared/kube.ts";
+import { NAMES, resources } from "../shared/kube.ts";
 import { PORTS } from "../network-policies.ts";
 import type { ArchiveConnection } from "./credentials.ts";
 import { ARCHIVE_COMPONENT, SECRET_KEYS, archivePassword, credentialsSecret } from "./credentials.ts";
@@ -67,7 +67,6 @@ export class InClusterPostgres extends pulumi.ComponentResource {
       container: {
         name: "postgres",
         image: POSTGRES_IMAGE,
-        ports: [{ name: "postgres", containerPort: PORTS.postgres }],
         env: [
           { name: "POSTGRES_DB", value: args.database },
           { name: "POSTGRES_USER", value: args.user },
@@ -79,7 +78,6 @@ export class InClusterPostgres extends pulumi.ComponentResource {
           { name: "PGHOST", value: "/var/run/postgresql" },
         ],
         lifecycle: { postStart: { exec: { command: ["sh", "-c", SYNC_PASSWORD_SCRIPT] } } },
-        securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
         resources: resources("100m", "256Mi", "1", "1Gi"),
         readinessProbe: { exec: { command: pgIsReady }, periodSeconds: 10, timeoutSeconds: 5 },
         livenessProbe: {

@@ -4,7 +4,7 @@ import * as k8s from "../shared/k8s.ts";
 import * as pulumi from "../shared/pulumi.ts";
 import type { ArchiveConnection } from "../archive/credentials.ts";
 import { SECRET_KEYS } from "../archive/credentials.ts";
-import { ARGO_UID, NAMES, logicalName, metadata, resources } from "../shared/kube.ts";
+import { ARGO_UID, NAMES, logicalName, metadata, resources, restrictedPodSecurityContext } from "../shared/kube.ts";
 import { stringifyYaml } from "../shared/yaml.ts";
 import type { ConfigMap } from "@pulumi/kubernetes/core/v1/index.js";
 
@@ -48,13 +48,7 @@ export const EXECUTOR_SECURITY_CONTEXT = {
  * `workflowDefaults.spec.securityContext`: merged field by field under a workflow's own, and the pod's security
  * context unless the template sets one (addSchedulingConstraints in workflowpod.go).
  */
-export const WORKFLOW_POD_SECURITY_CONTEXT = {
-  runAsNonRoot: true,
-  runAsUser: ARGO_UID,
-  runAsGroup: ARGO_UID,
-  fsGroup: ARGO_UID,
-  seccompProfile: { type: "RuntimeDefault" },
-};
+export const WORKFLOW_POD_SECURITY_CONTEXT = restrictedPodSecurityContext(ARGO_UID);
 
 /**
  * The controller's configuration as Argo's Go `Config` struct sees it (config/config.go). Argo unmarshals it

@@ -4,7 +4,7 @@ import * as pulumi from "../shared/pulumi.ts";
 import * as random from "../shared/random.ts";
 import { PORTS } from "../network-policies.ts";
 import { keptServer } from "../shared/kept-server.ts";
-import { NAMES, RESTRICTED_CONTAINER_SECURITY_CONTEXT, logicalName, metadata, resources } from "../shared/kube.ts";
+import { NAMES, logicalName, metadata, resources } from "../shared/kube.ts";
 
 /**
  * The release Argo's own quick-start pins at v4.1.2 (manifests/quick-start/base/minio/minio-deploy.yaml), by digest:
@@ -71,13 +71,11 @@ export class InClusterObjectStore extends pulumi.ComponentResource {
         // quick-start writes it the same way). --certs-dir: MinIO would create ~/.minio/certs, on a read-only root
         // filesystem.
         command: ["minio", "server", "--address", `:${PORTS.objectStore}`, "--certs-dir", "/tmp/certs", "/data"],
-        ports: [{ name: "s3", containerPort: PORTS.objectStore }],
         env: [
           { name: "MINIO_ROOT_USER", valueFrom: fromSecret(CREDENTIAL_KEYS.accessKey) },
           { name: "MINIO_ROOT_PASSWORD", valueFrom: fromSecret(CREDENTIAL_KEYS.secretKey) },
           { name: "MINIO_BROWSER", value: "off" },
         ],
-        securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
         resources: resources("50m", "128Mi", "1", "1Gi"),
         readinessProbe: { httpGet: { path: "/minio/health/ready", port: "s3" }, periodSeconds: 10 },
         livenessProbe: {

@@ -3,7 +3,13 @@
 import * as k8s from "./k8s.ts";
 import type * as pulumi from "./pulumi.ts";
 import type { Component } from "./kube.ts";
-import { logicalName, metadata, restrictedPodSecurityContext, selectorLabels } from "./kube.ts";
+import {
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  logicalName,
+  metadata,
+  restrictedPodSecurityContext,
+  selectorLabels,
+} from "./kube.ts";
 
 export interface KeptServerArgs {
   /** The control-plane namespace (an output, so both objects wait for it) and its plain name. */
@@ -12,12 +18,15 @@ export interface KeptServerArgs {
   /** Name of the Service and of the StatefulSet, whose `serviceName` it is. */
   name: string;
   component: Component;
-  /** The Service's one port; it targets the container port of the same name. */
+  /** The Service's one port, and the container's port of the same name it targets. */
   port: { name: string; port: number };
   /** The uid the server runs as (its image's user). */
   uid: number;
-  /** The server's container, hardened by its caller; it mounts the claim as the volume `data`. */
-  container: k8s.types.input.core.v1.Container;
+  /**
+   * The server's container, without its port and security context (this adds both: the port above, and the
+   * restricted settings every container here runs with); it mounts the claim as the volume `data`.
+   */
+  container: Omit<k8s.types.input.core.v1.Container, "ports" | "securityContext">;
   /** The pod's volumes besides the claim. */
   volumes: k8s.types.input.core.v1.Volume[];
   /** Size of the data volume, e.g. `8Gi`. */
@@ -56,7 +65,13 @@ export function keptServer(parent: pulumi.Resource, args: KeptServerArgs): void 
           spec: {
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(args.uid),
-            containers: [args.container],
+            containers: [
+              {
+                ...args.container,
+                ports: [{ name: args.port.name, containerPort: args.port.port }],
+                securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+              },
+            ],
             volumes: args.volumes,
           },
         },

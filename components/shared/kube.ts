@@ -75,14 +75,15 @@ export function metadata(
 export const ARGO_UID = 8737;
 
 /** Pod-level settings that Pod Security `restricted` requires, plus an explicit non-root uid. */
-export function restrictedPodSecurityContext(uid: number): k8s.types.input.core.v1.PodSecurityContext {
+export function restrictedPodSecurityContext(uid: number) {
+  // Plain values (not Inputs): the template rules read them too, through workflowDefaults.
   return {
     runAsNonRoot: true,
     runAsUser: uid,
     runAsGroup: uid,
     fsGroup: uid,
     seccompProfile: { type: "RuntimeDefault" },
-  };
+  } satisfies k8s.types.input.core.v1.PodSecurityContext;
 }
 
 /** Container-level settings for every container we run: nothing writable but declared volumes, no privileges. */
