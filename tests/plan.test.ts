@@ -900,6 +900,39 @@ describe("plan: the engine on real program runs", () => {
     });
   });
 
+  it("counts every change of a resource whose provider rules it does not know as a replacement, and says so", async () => {
+    const base = resourceReport(await run("dev"));
+    const unknown = (type: string, algorithm: string): ReportedResource => ({
+      ...clone(base).resources.find((r) => r.type === T.cm)!,
+      type,
+      name: "key",
+      urn: `urn:pulumi:dev::argo-platform::${type}::key`,
+      parent: undefined,
+      inputs: { algorithm, rsaBits: 4096 },
+    });
+    const withOne = (type: string, algorithm: string) => ({
+      ...clone(base),
+      resources: [...clone(base).resources, unknown(type, algorithm)],
+    });
+    for (const [type, note] of [
+      ["tls:index/privateKey:PrivateKey", "tls: provider rules not known here"],
+      [
+        "postgresql:index/schema:Schema",
+        "postgresql:index/schema:Schema: which inputs force replacement is not confirmed",
+      ],
+    ]) {
+      const plan = planChanges(withOne(type, "RSA"), withOne(type, "ECDSA"));
+      const key = step(plan, type, "key");
+      assert.equal(key.action, "replace", type);
+      assert.deepEqual(key.fields, ["algorithm"]);
+      assert.ok(
+        key.reasons.some((n) => n.startsWith(note)),
+        key.reasons.join("\n"),
+      );
+      assert.deepEqual(planChanges(withOne(type, "RSA"), withOne(type, "RSA")).steps, []);
+    }
+  });
+
   describe("URNs, aliases and providers (the head report edited as a program change would)", () => {
     const rename = (report: ResourceReport, from: string, to: string) => {
       for (const r of report.resources) {
