@@ -160,3 +160,23 @@ export function withoutIgnored(changes: Change[], ignoreChanges: string[]): Chan
   const ignored = ignoreChanges.map(parsePath);
   return changes.filter((c) => !ignored.some((p) => pathContains(p, c.path)));
 }
+
+/**
+ * For a resource whose provider rules are not known here: every change (but those ignoreChanges covers) counted as
+ * a replacement, `because` given as the reason, so the plan errs on the side of what could go.
+ */
+export function replaceEveryChange(
+  args: { old: any; new: any; ignoreChanges?: string[] },
+  because: string,
+  note: string,
+): ResourceDiff {
+  const raw = diffInputs(args.old, args.new);
+  const changes = withoutIgnored(raw.changes, args.ignoreChanges ?? []).map((c) => ({ ...c, replace: true, because }));
+  return {
+    changes,
+    replaces: [...new Set(changes.map((c) => formatPath(c.path.slice(0, 1))))],
+    deleteBeforeReplace: false,
+    uncomparable: raw.uncomparable,
+    notes: changes.length ? [note] : [],
+  };
+}

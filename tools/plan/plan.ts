@@ -5,7 +5,7 @@
 import type { DefaultProvider, ReportedResource, ResourceReport } from "../render.ts";
 import { STACK_TYPE, engineUrn, parseUrn } from "../urn.ts";
 import type { ResourceDiff } from "./diff.ts";
-import { formatPath, parsePath, pathContains } from "./diff.ts";
+import { formatPath, parsePath, pathContains, replaceEveryChange } from "./diff.ts";
 import type { ConfigDiff, KubernetesFlags } from "./kubernetes-rules.ts";
 import {
   FLAG_ENV,
@@ -135,11 +135,11 @@ function resourceDiff(
     return kubernetesDiff({ ...args, flags: flags ?? kubernetesFlags({}, "an unknown provider") });
   if (pkg === "random") return randomDiff(args);
   if (pkg === "postgresql") return postgresqlDiff(args);
-  const diff = postgresqlDiff({ ...args, type: `${pkg}:unknown` });
-  return {
-    ...diff,
-    notes: diff.changes.length ? [`${pkg}: provider rules not known here: every change counted as a replacement`] : [],
-  };
+  return replaceEveryChange(
+    args,
+    "not confirmed: treated as replacing",
+    `${pkg}: provider rules not known here: every change counted as a replacement`,
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
 // them (lc_collate → lcCollate).
 import type { ConfigDiff } from "./kubernetes-rules.ts";
 import type { ResourceDiff } from "./diff.ts";
-import { changedKeys, configStrings, diffInputs, formatPath, withoutIgnored } from "./diff.ts";
+import { changedKeys, configStrings, diffInputs, formatPath, replaceEveryChange, withoutIgnored } from "./diff.ts";
 
 interface Schema {
   /** Attributes marked ForceNew. */
@@ -61,21 +61,11 @@ export function postgresqlDiff(args: { type: string; old: any; new: any; ignoreC
   const schema = POSTGRESQL_SCHEMAS[args.type];
   if (!schema) {
     // Not confirmed from the provider's schema here: every change is counted as a replacement, and said so.
-    const raw = diffInputs(args.old, args.new);
-    const changes = withoutIgnored(raw.changes, args.ignoreChanges ?? []).map((c) => ({
-      ...c,
-      replace: true,
-      because: "not confirmed: treated as replacing",
-    }));
-    return {
-      changes,
-      replaces: [...new Set(changes.map((c) => formatPath(c.path.slice(0, 1))))],
-      deleteBeforeReplace: false,
-      uncomparable: raw.uncomparable,
-      notes: changes.length
-        ? [`${args.type}: which inputs force replacement is not confirmed here; every change is counted as one`]
-        : [],
-    };
+    return replaceEveryChange(
+      args,
+      "not confirmed: treated as replacing",
+      `${args.type}: which inputs force replacement is not confirmed here; every change is counted as one`,
+    );
   }
   const raw = diffInputs(sortedIfSet(schema, args.old), sortedIfSet(schema, args.new));
   const changes = withoutIgnored(raw.changes, args.ignoreChanges ?? [])
