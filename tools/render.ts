@@ -15,7 +15,7 @@ import {
   stackNames,
   stripSecretMarkers,
 } from "./offline.ts";
-import { engineUrn } from "./urn.ts";
+import { engineUrn, isProviderType, packageOf, providerType } from "./urn.ts";
 
 /** Kinds in the order a reader (and `kubectl apply`) wants them: definitions and namespaces first. */
 const KIND_ORDER = [
@@ -128,13 +128,13 @@ export function defaultProviderName(version: string): string {
  * pkg/resource/deploy/providers/provider.go DefaultName). Undefined for components and provider resources.
  */
 export function defaultProviderUrn(run: Pick<ProgramRun, "stack">, r: RegisteredResource) {
-  if (!r.custom || r.options.provider || r.type.startsWith("pulumi:providers:")) return undefined;
-  const pkg = r.type.split(":")[0];
+  if (!r.custom || r.options.provider || isProviderType(r.type)) return undefined;
+  const pkg = packageOf(r.type);
   return engineUrn(
     run.stack.stack,
     run.stack.project,
     undefined,
-    `pulumi:providers:${pkg}`,
+    providerType(pkg),
     defaultProviderName(r.options.version),
   );
 }
@@ -184,7 +184,7 @@ export function resourceReport(run: ProgramRun): ResourceReport {
   for (const r of run.resources) {
     const urn = defaultProviderUrn(run, r);
     if (!urn || defaults.has(urn)) continue;
-    const pkg = r.type.split(":")[0];
+    const pkg = packageOf(r.type);
     const inputs: Record<string, string> = r.options.version ? { version: r.options.version } : {};
     for (const [key, value] of Object.entries(run.stack.config)) {
       if (!key.startsWith(`${pkg}:`)) continue;
@@ -209,9 +209,7 @@ export function resourceReport(run: ProgramRun): ResourceReport {
         dependsOn: [...r.options.dependsOn].sort(),
         inputs: reportedInputs(r, stack),
         custom: r.custom,
-        ...(r.custom && !r.type.startsWith("pulumi:providers:")
-          ? { provider: r.options.provider ?? defaultProviderUrn(run, r) }
-          : {}),
+        ...(r.custom && !isProviderType(r.type) ? { provider: r.options.provider ?? defaultProviderUrn(run, r) } : {}),
         deleteBeforeReplaceDefined: r.options.deleteBeforeReplaceDefined,
         aliases: r.options.aliases,
         ignoreChanges: r.options.ignoreChanges,

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import type * as Pulumi from "@pulumi/pulumi";
 import type { AliasSpec } from "./sdk-internals.ts";
 import { sdkInternals } from "./sdk-internals.ts";
-import { STACK_TYPE, engineUrn } from "./urn.ts";
+import { STACK_TYPE, engineUrn, isProviderType } from "./urn.ts";
 
 export { engineUrn };
 
@@ -202,7 +202,7 @@ async function runOnce(stack: StackConfig, options: RunOptions): Promise<Program
     {
       newResource: async ({ type, name, inputs, custom }) => {
         // Only real resources take a create; components and provider configurations are bookkeeping.
-        if (gate && custom && !type.startsWith("pulumi:providers:")) await gate.hold();
+        if (gate && custom && !isProviderType(type)) await gate.hold();
         return { id: `${name}-id`, state: mockState(type, inputs) };
       },
       call: ({ inputs }) => inputs,

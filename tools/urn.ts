@@ -3,6 +3,19 @@
 /** The type of the root Stack resource, which the engine leaves out of its children's qualified types. */
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 
+/** The type prefix of provider resources: `pulumi:providers:<package>`. */
+const PROVIDER_PREFIX = "pulumi:providers:";
+
+/** Whether a type is a provider's (explicit or default), which the engine keeps apart from the resources it manages. */
+export const isProviderType = (type: string): boolean => type.startsWith(PROVIDER_PREFIX);
+
+/** The type of `pkg`'s provider resources. */
+export const providerType = (pkg: string): string => `${PROVIDER_PREFIX}${pkg}`;
+
+/** The package a type belongs to: `kubernetes` for both `kubernetes:core/v1:Secret` and its provider's type. */
+export const packageOf = (type: string): string =>
+  isProviderType(type) ? type.slice(PROVIDER_PREFIX.length) : type.split(":")[0];
+
 /**
  * A URN the way the engine makes it (pulumi/pulumi `resource.NewURN`, with the parent's qualified type from its
  * URN): `urn:pulumi:<stack>::<project>::<parent's qualified type>$<type>::<name>`, the root Stack left out. The

@@ -1,6 +1,7 @@
 // Counts sequential creation waves: from the dependency graph (the lower bound) and by a gated mock deploy.
 import type { ProgramRun, RegisteredResource } from "./offline.ts";
 import { loadReviewConfig, runProgram } from "./offline.ts";
+import { isProviderType } from "./urn.ts";
 
 /** Longest chain of custom resources through their dependencies (a component stands for all its descendants). */
 export function dependencyDepth(run: ProgramRun): number {
@@ -16,7 +17,7 @@ export function dependencyDepth(run: ProgramRun): number {
   const visit = (r: RegisteredResource): number => {
     if (depth.has(r.urn)) return depth.get(r.urn)!;
     const deps = r.options.dependsOn.flatMap(customUnder);
-    const own = r.type.startsWith("pulumi:providers:") ? 0 : 1;
+    const own = isProviderType(r.type) ? 0 : 1;
     const d = own + Math.max(0, ...deps.map(visit));
     depth.set(r.urn, d);
     return d;

@@ -3,7 +3,7 @@
 // pkg/resource/deploy/step_generator.go) and each provider's own Diff rules (kubernetes-rules.ts, random-rules.ts,
 // postgresql-rules.ts).
 import type { DefaultProvider, ReportedResource, ResourceReport } from "../render.ts";
-import { STACK_TYPE, engineUrn, parseUrn } from "../urn.ts";
+import { STACK_TYPE, engineUrn, isProviderType, packageOf, parseUrn } from "../urn.ts";
 import type { ResourceDiff } from "./diff.ts";
 import { formatPath, parsePath, pathContains, replaceEveryChange } from "./diff.ts";
 import type { ConfigDiff, KubernetesFlags } from "./kubernetes-rules.ts";
@@ -54,10 +54,6 @@ export interface Plan {
 const PROTECTED = "BLOCKED: protected (pulumi up fails until unprotected)";
 const ALREADY_EXISTS =
   "create meets an existing object: AlreadyExists (pulumi-kubernetes >= 4.29 creates client-side, #4278) unless the provider sets upsertExistingObjects";
-
-const isProviderType = (type: string) => type.startsWith("pulumi:providers:");
-const packageOf = (type: string) =>
-  isProviderType(type) ? type.slice("pulumi:providers:".length) : type.split(":")[0];
 
 /** Reports from before `custom` was recorded: components are the Stack and the project's own types. */
 function isCustom(r: ReportedResource, project: string): boolean {
